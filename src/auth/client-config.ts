@@ -1,0 +1,53 @@
+// The OAuth client as openid-client sees it: one Configuration built from the authorization server's metadata,
+// the client registration, and how the client authenticates at the token endpoint (RFC 6749 section 2.3).
+import * as oidc from 'openid-client';
+import type { Fetch } from '../http/fetch.js';
+import { isLoopbackHost } from '../http/url.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
+
+export interface ClientIdentity {
+  client_id: string;
+  client_secret?: string;
+  token_endpoint_auth_method?: string;
+}
+
+/**
+ * client_secret_basic / client_secret_post / none, as the client says or else as the server supports
+ * (RFC 8414 section 2: the default is client_secret_basic).
+ */
+export function chooseAuthMethod(client: ClientIdentity, server: AuthorizationServerMetadata): string {
+  if (!client.client_secret) return 'none';
+  if (client.token_endpoint_auth_method && client.token_endpoint_auth_method !== 'none') return client.token_endpoint_auth_method;
+  const supported = server.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  return supported.includes('client_secret_basic') || !supported.includes('client_secret_post') ? 'client_secret_basic' : 'client_secret_post';
+}
+
+function clientAuthentication(method: string, secret: string | undefined): oidc.ClientAuth {
+  switch (method) {
+    case 'client_secret_post':
+      return oidc.ClientSecretPost(secret);
+    case 'client_secret_basic':
+      return oidc.ClientSecretBasic(secret);
+    default:
+      return oidc.None();
+  }
+}
+
+export function clientConfiguration(
+  server: AuthorizationServerMetadata,
+  client: ClientIdentity,
+  fetch: Fetch,
+  allowHttp: boolean,
+): oidc.Configuration {
+  const method = chooseAuthMethod(client, server);
+  const config = new oidc.Configuration(
+    server as oidc.ServerMetadata,
+    client.client_id,
+    { token_endpoint_auth_method: method, ...(client.client_secret ? { client_secret: client.client_secret } : {}) },
+    clientAuthentication(method, client.client_secret),
+  );
+  config[oidc.customFetch] = (url, options) => fetch(url, options as RequestInit);
+  const issuer = new URL(server.issuer);
+  if (allowHttp || (issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname))) oidc.allowInsecureRequests(config);
+  return config;
+}

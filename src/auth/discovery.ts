@@ -1,0 +1,176 @@
+// Finds who protects an MCP server: protected resource metadata (RFC 9728) and authorization server metadata
+// (RFC 8414 / OpenID Connect Discovery 1.0), in the path-aware order MCP prescribes.
+import { AuthError } from '../errors.js';
+import type { Fetch } from '../http/fetch.js';
+import { assertSecureUrl } from '../http/url.js';
+
+export interface ProtectedResourceMetadata {
+  resource: string;
+  authorization_servers?: string[];
+  scopes_supported?: string[];
+  [key: string]: unknown;
+}
+
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  authorization_endpoint?: string;
+  token_endpoint?: string;
+  registration_endpoint?: string;
+  revocation_endpoint?: string;
+  device_authorization_endpoint?: string;
+  scopes_supported?: string[];
+  code_challenge_methods_supported?: string[];
+  token_endpoint_auth_methods_supported?: string[];
+  authorization_response_iss_parameter_supported?: boolean;
+  client_id_metadata_document_supported?: boolean;
+  [key: string]: unknown;
+}
+
+export interface ResourceDiscovery {
+  /** The protected resource metadata, or undefined when the server publishes none (pre-2025-06-18 servers). */
+  metadata?: ProtectedResourceMetadata;
+  metadataUrl?: string;
+  /** The authorization server's issuer identifier to use. */
+  issuer: string;
+  /** The resource indicator (RFC 8707) for this server. */
+  resource: string;
+}
+
+async function getJson(fetch: Fetch, url: URL): Promise<{ status: number; body?: unknown }> {
+  const response = await fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' } });
+  if (!response.ok) {
+    await response.body?.cancel();
+    return { status: response.status };
+  }
+  try {
+    return { status: response.status, body: await response.json() };
+  } catch {
+    return { status: response.status };
+  }
+}
+
+/** The canonical URI of an MCP server (MCP authorization, "Canonical Server URI"): no fragment, no query. */
+export function canonicalResource(serverUrl: URL): string {
+  const url = new URL(serverUrl.href);
+  url.hash = '';
+  url.search = '';
+  const text = url.href;
+  return url.pathname === '/' ? text.replace(/\/$/, '') : text;
+}
+
+/**
+ * RFC 9728 section 3.3: the metadata's `resource` must identify the server we are talking to. Accepts the exact URL
+ * or a parent of it on the same origin (a resource that covers several endpoints).
+ */
+export function resourceMatches(resource: string, serverUrl: URL): boolean {
+  let declared: URL;
+  try {
+    declared = new URL(resource);
+  } catch {
+    return false;
+  }
+  if (declared.origin !== serverUrl.origin) return false;
+  const base = declared.pathname.endsWith('/') ? declared.pathname : `${declared.pathname}/`;
+  const path = serverUrl.pathname.endsWith('/') ? serverUrl.pathname : `${serverUrl.pathname}/`;
+  return path.startsWith(base);
+}
+
+/** RFC 9728 section 3.1: the well-known URLs to try, path-specific first. */
+export function protectedResourceMetadataUrls(serverUrl: URL, fromChallenge?: string): URL[] {
+  const urls: URL[] = [];
+  if (fromChallenge) urls.push(new URL(fromChallenge, serverUrl));
+  const path = serverUrl.pathname === '/' ? '' : serverUrl.pathname.replace(/\/$/, '');
+  if (path) urls.push(new URL(`/.well-known/oauth-protected-resource${path}`, serverUrl.origin));
+  urls.push(new URL('/.well-known/oauth-protected-resource', serverUrl.origin));
+  return urls;
+}
+
+export async function discoverProtectedResource(
+  serverUrl: URL,
+  resourceMetadataFromChallenge: string | undefined,
+  fetch: Fetch,
+  allowHttp: boolean,
+): Promise<ResourceDiscovery> {
+  for (const url of protectedResourceMetadataUrls(serverUrl, resourceMetadataFromChallenge)) {
+    assertSecureUrl(url, 'the protected resource metadata', allowHttp);
+    const { body } = await getJson(fetch, url);
+    if (!body || typeof body !== 'object') continue;
+    const metadata = body as ProtectedResourceMetadata;
+    if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
+      throw new AuthError(
+        `The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`,
+        { hint: 'The server or its gateway is misconfigured (RFC 9728 section 3.3); ask its operator to fix the "resource" value. mcp-tether will not send your credentials elsewhere.' },
+      );
+    }
+    const issuer = metadata.authorization_servers?.[0];
+    if (!issuer) {
+      throw new AuthError(`The protected resource metadata at ${url.href} names no authorization server.`, {
+        hint: 'Ask the server operator to list "authorization_servers" in it.',
+      });
+    }
+    return { metadata, metadataUrl: url.href, issuer, resource: metadata.resource };
+  }
+  // No metadata anywhere: servers of the 2025-03-26 revision use their own origin as the authorization server.
+  return { issuer: serverUrl.origin, resource: canonicalResource(serverUrl) };
+}
+
+/** The metadata URLs to try for an issuer (MCP 2025-11-25 "Authorization Server Metadata Discovery"). */
+export function authorizationServerMetadataUrls(issuer: URL): URL[] {
+  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
+  if (!path) {
+    return [
+      new URL('/.well-known/oauth-authorization-server', issuer.origin),
+      new URL('/.well-known/openid-configuration', issuer.origin),
+    ];
+  }
+  return [
+    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
+    new URL(`/.well-known/openid-configuration${path}`, issuer.origin),
+    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
+  ];
+}
+
+/** RFC 8414 section 3.3: the document's issuer must be the one we asked about. */
+export function issuerMatches(declared: unknown, expected: string): boolean {
+  if (declared === expected) return true;
+  // "https://as.example" and "https://as.example/" are the same URL when there is no path.
+  return typeof declared === 'string' && new URL(expected).pathname === '/' && declared.replace(/\/$/, '') === expected.replace(/\/$/, '');
+}
+
+export async function discoverAuthorizationServer(
+  issuer: string,
+  fetch: Fetch,
+  allowHttp: boolean,
+): Promise<AuthorizationServerMetadata> {
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    throw new AuthError(`The authorization server "${issuer}" is not a URL.`, { hint: 'Ask the server operator to fix "authorization_servers" in its protected resource metadata.' });
+  }
+  assertSecureUrl(issuerUrl, 'the authorization server', allowHttp);
+  const tried: string[] = [];
+  for (const url of authorizationServerMetadataUrls(issuerUrl)) {
+    const { status, body } = await getJson(fetch, url);
+    tried.push(`${url.href} (${status})`);
+    if (status >= 500) {
+      throw new AuthError(`The authorization server answered ${status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
+    }
+    if (!body || typeof body !== 'object') continue;
+    const metadata = body as AuthorizationServerMetadata;
+    if (!issuerMatches(metadata.issuer, issuer)) {
+      throw new AuthError(
+        `The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`,
+        { hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.' },
+      );
+    }
+    for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const) {
+      const endpoint = metadata[key];
+      if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, allowHttp);
+    }
+    return metadata;
+  }
+  throw new AuthError(`No authorization server metadata found for ${issuer}. Tried: ${tried.join(', ')}.`, {
+    hint: 'Check that the issuer URL is right and that the server publishes RFC 8414 or OpenID Connect discovery.',
+  });
+}

@@ -1,0 +1,103 @@
+// Which client mcp-tether signs in as: the pre-registered one from --static-oauth-client-info, a stored
+// registration that still fits, or a new one from dynamic client registration (RFC 7591).
+import { AuthError } from '../errors.js';
+import type { Fetch } from '../http/fetch.js';
+import { registerSecret } from '../log.js';
+import type { ClientRegistration } from '../store/server-state.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
+
+/** --static-oauth-client-info: a client registered at the provider by an administrator. */
+export interface StaticClientInfo {
+  client_id: string;
+  client_secret?: string;
+  redirect_uris?: string[];
+  token_endpoint_auth_method?: string;
+  scope?: string;
+}
+
+export function parseStaticClientInfo(value: unknown): StaticClientInfo {
+  if (typeof value !== 'object' || value === null || typeof (value as { client_id?: unknown }).client_id !== 'string') {
+    throw new AuthError('--static-oauth-client-info needs a JSON object with a "client_id" string.', {
+      hint: 'Example: --static-oauth-client-info \'{"client_id":"abc123","redirect_uris":["http://localhost:3334/oauth/callback"]}\'',
+    });
+  }
+  const info = value as StaticClientInfo;
+  registerSecret(info.client_secret);
+  return info;
+}
+
+export interface RegisteredClient {
+  registration: ClientRegistration;
+  client_secret?: string;
+}
+
+/** The redirect URI a stored or static client was registered with, if it is one we can listen on. */
+export function registeredRedirect(redirectUris: string[] | undefined): URL | undefined {
+  for (const uri of redirectUris ?? []) {
+    try {
+      const url = new URL(uri);
+      if (url.protocol === 'http:') return url;
+    } catch {
+      // not a URL: skip it
+    }
+  }
+  return undefined;
+}
+
+/** RFC 7591 section 3: register a native public client for this redirect URI. */
+export async function registerClient(
+  server: AuthorizationServerMetadata,
+  redirectUri: string,
+  extraMetadata: Record<string, unknown>,
+  scope: string | undefined,
+  fetch: Fetch,
+): Promise<RegisteredClient> {
+  if (!server.registration_endpoint) {
+    throw new AuthError(`The authorization server ${server.issuer} does not offer dynamic client registration.`, {
+      hint:
+        `Register a client at the provider with the redirect URI ${redirectUri} (a public "native"/"desktop" client), ` +
+        `then pass --static-oauth-client-info '{"client_id":"<its id>"}' (add "client_secret" for a confidential client).`,
+    });
+  }
+  const metadata: Record<string, unknown> = {
+    client_name: 'mcp-tether',
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    application_type: 'native',
+    ...(scope ? { scope } : {}),
+    ...extraMetadata,
+  };
+  const response = await fetch(server.registration_endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(metadata),
+  });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // leave empty: reported below
+  }
+  if (!response.ok || typeof body.client_id !== 'string') {
+    const reason = typeof body.error === 'string' ? `${body.error}${body.error_description ? `: ${String(body.error_description)}` : ''}` : `HTTP ${response.status}`;
+    throw new AuthError(`Dynamic client registration at ${server.registration_endpoint} failed (${reason}).`, {
+      hint: `Register a client at the provider with the redirect URI ${redirectUri} and pass it with --static-oauth-client-info.`,
+    });
+  }
+  const secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
+  registerSecret(secret);
+  return {
+    registration: {
+      client_id: body.client_id,
+      redirect_uris: Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : [redirectUri],
+      token_endpoint_auth_method:
+        typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
+      source: 'dynamic',
+      has_secret: secret !== undefined,
+    },
+    ...(secret ? { client_secret: secret } : {}),
+  };
+}

@@ -1,0 +1,26 @@
+// The one place that decides which scopes to ask for (MCP 2025-11-25 "Scope Selection Strategy").
+// No invented defaults: when nothing names a scope, none is requested.
+
+export interface ScopeSources {
+  /** --scope on the command line: the user's word wins. */
+  configured?: string;
+  /** The `scope` of the server's WWW-Authenticate challenge. */
+  challenged?: string;
+  /** The protected resource metadata's `scopes_supported`. */
+  supported?: string[];
+  /** The scopes granted or requested before, for step-up (union). */
+  previous?: string;
+}
+
+export function unionScopes(...lists: Array<string | undefined>): string | undefined {
+  const all = new Set<string>();
+  for (const list of lists) for (const scope of list?.split(/\s+/) ?? []) if (scope) all.add(scope);
+  return all.size ? [...all].join(' ') : undefined;
+}
+
+export function selectScope(sources: ScopeSources): string | undefined {
+  if (sources.configured) return sources.configured;
+  if (sources.challenged) return unionScopes(sources.previous, sources.challenged);
+  if (sources.supported?.length) return sources.supported.join(' ');
+  return undefined;
+}

@@ -1,0 +1,33 @@
+// --header "Name: value" parsing, with ${VAR} taken from the environment. Header values are treated as secrets.
+import { UsageError } from '../errors.js';
+import { registerSecret } from '../log.js';
+
+export function expandVariables(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    const value = env[name];
+    if (value === undefined) {
+      throw new UsageError(`--header refers to \${${name}}, but the environment variable ${name} is not set.`, `Set ${name} in the "env" of your IDE's MCP server entry.`);
+    }
+    return value;
+  });
+}
+
+export function parseHeader(raw: string, env: NodeJS.ProcessEnv): [string, string] {
+  const colon = raw.indexOf(':');
+  const name = colon > 0 ? raw.slice(0, colon).trim() : '';
+  if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    throw new UsageError(`--header "${raw.slice(0, 40)}" is not of the form "Name: value".`, 'Example: --header "X-Api-Key: ${API_KEY}"');
+  }
+  const value = expandVariables(raw.slice(colon + 1).trim(), env);
+  registerSecret(value);
+  return [name, value];
+}
+
+export function parseHeaders(raw: string[], env: NodeJS.ProcessEnv): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of raw) {
+    const [name, value] = parseHeader(entry, env);
+    headers[name] = value;
+  }
+  return headers;
+}

@@ -1,0 +1,180 @@
+// The command line: mcp-remote's arguments and ours, parsed by commander into one validated Config.
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { assertSecureUrl } from '../http/url.js';
+import type { LogLevel } from '../log.js';
+import { STORE_CHOICES, type StoreChoice } from '../store/open-store.js';
+import { parseHeaders } from './headers.js';
+
+export interface Config {
+  serverUrl: URL;
+  callbackPort?: number;
+  headers: Record<string, string>;
+  allowHttp: boolean;
+  host: string;
+  callbackPath: string;
+  authTimeoutMs: number;
+  staticClientInfo?: unknown;
+  staticClientMetadata: Record<string, unknown>;
+  scope?: string;
+  resource?: string;
+  disableResource: boolean;
+  authorizeParams: Record<string, string>;
+  assumePkce: boolean;
+  useIdToken: boolean;
+  tokenStore: StoreChoice;
+  logLevel: LogLevel;
+}
+
+interface RawOptions {
+  header: string[];
+  allowHttp?: boolean;
+  host: string;
+  callbackPath: string;
+  authTimeout: number;
+  staticOauthClientInfo?: string;
+  staticOauthClientMetadata?: string;
+  scope?: string;
+  resource?: string;
+  disableResourceParameter?: boolean;
+  authorizeParam: string[];
+  assumePkceS256?: boolean;
+  useIdToken?: boolean;
+  tokenStore: StoreChoice;
+  enableProxy?: boolean;
+  debug?: boolean;
+  silent?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds greater than 0.');
+  return seconds;
+}
+
+/** A JSON value given inline or as @path/to/file.json. */
+export function readJsonArgument(option: string, value: string): unknown {
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = readFileSync(value.slice(1), 'utf8');
+    } catch (error) {
+      throw new UsageError(`${option}: cannot read ${value.slice(1)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Pass inline JSON or @ followed by a readable file path.');
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${option} is not valid JSON (${(error as Error).message}).`, `Quote the JSON for your shell, or put it in a file and pass ${option} @file.json.`);
+  }
+}
+
+function parseServerUrl(raw: string, allowHttp: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`"${raw}" is not a URL.`, 'Pass the remote MCP server URL first, e.g. mcp-tether https://gateway.example/mcp');
+  }
+  try {
+    assertSecureUrl(url, 'the MCP server', allowHttp);
+  } catch (error) {
+    throw new UsageError((error as Error).message, (error as UsageError).hint);
+  }
+  return url;
+}
+
+function parseCallbackPort(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`The callback port "${raw}" is not a port number (1-65535).`, 'Pass the port your OAuth client\'s redirect URI uses, e.g. 3334, or leave it out.');
+  }
+  return port;
+}
+
+function parseAuthorizeParams(entries: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq < 1) throw new UsageError(`--authorize-param "${entry}" is not of the form key=value.`, 'Example: --authorize-param audience=https://api.example.com');
+    params[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return params;
+}
+
+export function proxyOptions(command: Command): Command {
+  return command
+    .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect, [])
+    .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
+    .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}')
+    .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
+    .option('--host <host>', 'host name of the sign-in callback (redirect URI); the listener binds loopback only', 'localhost')
+    .option('--callback-path <path>', 'path of the sign-in callback (redirect URI)', '/oauth/callback')
+    .option('--auth-timeout <seconds>', 'how long to wait for the browser sign-in', positiveSeconds, 300)
+    .option('--scope <scopes>', 'scopes to request, space-separated (default: what the server asks for)')
+    .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own')
+    .option('--disable-resource-parameter', 'send no resource indicator (Microsoft Entra ID v2 rejects it)')
+    .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect, [])
+    .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
+    .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
+    .addOption(new Option('--token-store <store>', 'where credentials are kept: auto = the OS keychain, falling back to a file with a notice').choices(STORE_CHOICES).default('auto'))
+    .option('--enable-proxy', 'accepted for mcp-remote compatibility: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are always honoured')
+    .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)')
+    .option('--silent', 'print nothing on stderr except fatal errors and sign-in URLs');
+}
+
+export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefined, options: RawOptions, env: NodeJS.ProcessEnv): Config {
+  const allowHttp = options.allowHttp === true;
+  const staticClientInfo = options.staticOauthClientInfo === undefined ? undefined : readJsonArgument('--static-oauth-client-info', options.staticOauthClientInfo);
+  const metadata = options.staticOauthClientMetadata === undefined ? {} : readJsonArgument('--static-oauth-client-metadata', options.staticOauthClientMetadata);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new UsageError('--static-oauth-client-metadata must be a JSON object.', 'Example: --static-oauth-client-metadata \'{"client_name":"My IDE"}\'');
+  }
+  const callbackPort = parseCallbackPort(callbackPortRaw);
+  return {
+    serverUrl: parseServerUrl(serverUrlRaw, allowHttp),
+    ...(callbackPort === undefined ? {} : { callbackPort }),
+    headers: parseHeaders(options.header, env),
+    allowHttp,
+    host: options.host,
+    callbackPath: options.callbackPath.startsWith('/') ? options.callbackPath : `/${options.callbackPath}`,
+    authTimeoutMs: options.authTimeout * 1000,
+    ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
+    staticClientMetadata: metadata as Record<string, unknown>,
+    ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.resource ? { resource: options.resource } : {}),
+    disableResource: options.disableResourceParameter === true,
+    authorizeParams: parseAuthorizeParams(options.authorizeParam),
+    assumePkce: options.assumePkceS256 === true,
+    useIdToken: options.useIdToken === true,
+    tokenStore: options.tokenStore,
+    logLevel: options.debug ? 'debug' : options.silent ? 'silent' : 'info',
+  };
+}
+
+export function buildProgram(version: string, run: (config: Config) => Promise<void>, env: NodeJS.ProcessEnv): Command {
+  const program = new Command('mcp-tether')
+    .description('Connect an IDE that speaks stdio MCP to a remote, OAuth-protected MCP server (Streamable HTTP).\nSigns in through your browser once; keeps tokens in the OS keychain and refreshes them.')
+    .version(version, '-v, --version')
+    .argument('<server-url>', 'the remote MCP server, e.g. https://gateway.example/mcp')
+    .argument('[callback-port]', 'port of the sign-in callback (redirect URI); default: the client\'s registered one, else a free port')
+    .showHelpAfterError('(run mcp-tether --help to see every option)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .exitOverride();
+  proxyOptions(program);
+  program.addHelpText('after', `
+Examples:
+  mcp-tether https://gateway.example/mcp
+  mcp-tether https://gateway.example/mcp 3334 --static-oauth-client-info '{"client_id":"abc123"}'
+
+Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed.
+Documentation: https://www.npmjs.com/package/mcp-tether`);
+  program.action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
+    await run(toConfig(serverUrl, callbackPort, options, env));
+  });
+  return program;
+}

@@ -1,0 +1,51 @@
+// What every credential store offers, and the record mcp-tether keeps in it for one server + authorization server + client.
+
+export type StoreKind = 'keychain' | 'file' | 'memory';
+
+export interface SecretStore {
+  readonly kind: StoreKind;
+  /** Where the secrets live, in words a user can act on (a keychain name or a file path). */
+  readonly location: string;
+  get(account: string): Promise<string | undefined>;
+  set(account: string, value: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export interface StoredTokens {
+  access_token: string;
+  token_type: string;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+  /** Epoch milliseconds; absent when the authorization server did not say. */
+  expires_at?: number;
+  /** Epoch milliseconds when these tokens were obtained. */
+  obtained_at: number;
+}
+
+/** The secret part of a sign-in: tokens, and the client secret of a confidential client. */
+export interface SecretRecord {
+  tokens?: StoredTokens;
+  client_secret?: string;
+}
+
+/** The keychain service name every entry is filed under. */
+export const SERVICE = 'mcp-tether';
+
+/**
+ * The account name of one entry. Different servers, authorization servers and clients never share one;
+ * it reads well in the keychain's own UI.
+ */
+export function accountName(serverUrl: string, issuer: string, clientId: string): string {
+  return `${serverUrl} via ${issuer} as ${clientId}`;
+}
+
+export function parseRecord(raw: string | undefined): SecretRecord | undefined {
+  if (!raw) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null ? (value as SecretRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
