@@ -1,0 +1,95 @@
+// An IDE stand-in: spawns the built CLI the way Kiro or Claude Desktop do (a command speaking stdio) and talks
+// to it with the MCP SDK's Client. Each instance gets its own HOME and a headless-Chromium "system browser".
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+
+export const CLI = fileURLToPath(new URL('../../bin/mcp-tether.js', import.meta.url));
+export const BROWSER = fileURLToPath(new URL('../fixtures/browser-signin.mjs', import.meta.url));
+
+export interface Workspace {
+  home: string;
+  signinLog: string;
+  env: Record<string, string>;
+}
+
+/** A fresh HOME for one user of mcp-tether, with the sign-in browser wired through $BROWSER. */
+export function workspace(extraEnv: Record<string, string> = {}): Workspace {
+  const home = mkdtempSync(join(tmpdir(), 'tether-home-'));
+  const signinLog = join(home, 'signin.log');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    BROWSER,
+    SIGNIN_LOG: signinLog,
+    ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
+    ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}),
+    ...extraEnv,
+  };
+  return { home, signinLog, env };
+}
+
+export interface SigninRecord {
+  kind?: string;
+  url: string;
+  status: number;
+  text: string;
+}
+
+/** What the browser was shown at the callback, one record per page. */
+export function signins(ws: Workspace): SigninRecord[] {
+  if (!existsSync(ws.signinLog)) return [];
+  return readFileSync(ws.signinLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SigninRecord);
+}
+
+export interface Ide {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the CLI printed on stderr so far. */
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+export interface IdeOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** initialize timeout in ms (the SDK's request timeout). */
+  timeoutMs?: number;
+  capabilities?: Record<string, unknown>;
+}
+
+/** Starts mcp-tether as the IDE would, then connects (initialize + initialized). */
+export async function startIde(serverUrl: string, ws: Workspace, options: IdeOptions = {}): Promise<Ide> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, serverUrl, ...(options.args ?? [])],
+    env: { ...ws.env, ...options.env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client({ name: 'ide-stand-in', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  await client.connect(transport, { timeout: options.timeoutMs ?? 60_000 });
+  return {
+    client,
+    transport,
+    stderr: () => stderr,
+    close: async () => {
+      await client.close();
+    },
+  };
+}
+
+/** The text of a tool result's first content block. */
+export function text(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.map((block) => block.text ?? '').join('');
+}

@@ -1,0 +1,39 @@
+// Test-side views of what mcp-tether stored: the keychain entry (read straight from the Secret Service) and
+// every file under a HOME, to prove secrets live only in the credential store.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Entry } from '@napi-rs/keyring';
+import { accountName, SERVICE, type SecretRecord } from '../../src/store/secret-store.js';
+import { readServerState } from '../../src/store/server-state.js';
+
+export function stateDirOf(home: string): string {
+  return join(home, '.local', 'state', 'mcp-tether');
+}
+
+/** The record mcp-tether keeps in the OS keychain for this server, read with the keychain library itself. */
+export function keychainRecord(home: string, serverUrl: string): SecretRecord | undefined {
+  const state = readServerState(stateDirOf(home), new URL(serverUrl).href);
+  if (!state) return undefined;
+  const entry = new Entry(SERVICE, accountName(state.server_url, state.issuer, state.client.client_id), { linux: { store: 'secret-service' } });
+  const raw = entry.getPassword();
+  return raw ? (JSON.parse(raw) as SecretRecord) : undefined;
+}
+
+export function allFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const info = statSync(path);
+    if (info.isDirectory()) files.push(...allFiles(path));
+    else if (info.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/** Files under `dir` whose bytes contain any of the secrets. */
+export function filesContaining(dir: string, secrets: string[]): string[] {
+  return allFiles(dir).filter((file) => {
+    const content = readFileSync(file, 'latin1');
+    return secrets.some((secret) => content.includes(secret));
+  });
+}
