@@ -28,6 +28,12 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     while (i < n && TOKEN.test(header[i] as string)) i++;
     return header.slice(start, i);
   };
+  /** An unquoted value. Lenient: servers send URLs and "a:b" scopes unquoted, so read up to "," or space. */
+  const readBare = (): string => {
+    const start = i;
+    while (i < n && header[i] !== ',' && header[i] !== ' ' && header[i] !== '\t') i++;
+    return header.slice(start, i);
+  };
   const readQuoted = (): string => {
     i++; // opening quote
     let value = '';
@@ -73,7 +79,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
       skipSpace();
       i++; // "="
       skipSpace();
-      const value = header[i] === '"' ? readQuoted() : readToken();
+      const value = header[i] === '"' ? readQuoted() : readBare();
       if (!(name in challenge.params)) challenge.params[name] = value;
     }
   }

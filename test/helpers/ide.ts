@@ -62,6 +62,8 @@ export interface IdeOptions {
   /** initialize timeout in ms (the SDK's request timeout). */
   timeoutMs?: number;
   capabilities?: Record<string, unknown>;
+  /** Show the CLI's stderr on ours (the demo) instead of capturing it. */
+  stderrInherit?: boolean;
 }
 
 /** Starts mcp-tether as the IDE would, then connects (initialize + initialized). */
@@ -70,7 +72,7 @@ export async function startIde(serverUrl: string, ws: Workspace, options: IdeOpt
     command: process.execPath,
     args: [CLI, serverUrl, ...(options.args ?? [])],
     env: { ...ws.env, ...options.env },
-    stderr: 'pipe',
+    stderr: options.stderrInherit ? 'inherit' : 'pipe',
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {

@@ -1,0 +1,299 @@
+// Benchmark: mcp-tether against a direct MCP SDK client in the same run — cold start to an answered initialize,
+// per-call latency of a small tool, and install footprint. Prints a table and a one-line summary; writes no files.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Client, LATEST_PROTOCOL_VERSION, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { startStack, type Stack } from '../test/fixtures/stack.js';
+import { CLI, startIde, text, workspace, type Ide, type Workspace } from '../test/helpers/ide.js';
+import { keychainRecord } from '../test/helpers/secrets.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIRECT_CLIENT = fileURLToPath(new URL('./direct-client.mjs', import.meta.url));
+
+const COLD_ROUNDS = envInt('BENCH_COLD_ROUNDS', 15);
+const COLD_WARMUP = envInt('BENCH_COLD_WARMUP', 2);
+const CALL_BLOCK = 100;
+const CALL_WARMUP_BLOCKS = 3; // 300 calls each
+const CALL_BLOCKS = envInt('BENCH_CALL_BLOCKS', 10); // 1000 calls each
+const CHILD_TIMEOUT_MS = 30_000;
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+// ---------- statistics ----------
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  // nearest-rank on a sorted copy
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+const median = (values: readonly number[]): number => quantile(values, 0.5);
+const p90 = (values: readonly number[]): number => quantile(values, 0.9);
+
+function ms(value: number, digits = 1): string {
+  return `${value.toFixed(digits)} ms`;
+}
+
+// ---------- child processes ----------
+
+interface LineWaiter {
+  /** Resolves with the first stdout line satisfying `match`. */
+  line: Promise<string>;
+  /** Everything seen on stderr so far. */
+  stderr(): string;
+}
+
+function watchLines(child: ChildProcessWithoutNullStreams, match: (line: string) => boolean, label: string): LineWaiter {
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const line = new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`${label}: no answer within ${CHILD_TIMEOUT_MS} ms; stderr:\n${stderr}`));
+    }, CHILD_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const current = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (match(current)) {
+          clearTimeout(timer);
+          child.stdout.off('data', onData);
+          child.off('exit', onExit);
+          resolve(current);
+          return;
+        }
+        newline = buffered.indexOf('\n');
+      }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${label}: exited (${code ?? signal}) before answering; stderr:\n${stderr}`));
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
+  });
+  // keep draining stdout after the match so the child never blocks on a full pipe
+  child.stdout.resume();
+  return { line, stderr: () => stderr };
+}
+
+/** Waits for the child to exit; kills it if it lingers. */
+async function reap(child: ChildProcessWithoutNullStreams, label: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      process.stderr.write(`bench: ${label} did not exit within 10 s after its work; killing pid ${child.pid}\n`);
+      child.kill('SIGKILL');
+    }, 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isResponseTo(id: number): (line: string) => boolean {
+  return (line) => {
+    try {
+      const message: unknown = JSON.parse(line);
+      return isRecord(message) && message.id === id && ('result' in message || 'error' in message);
+    } catch {
+      return false;
+    }
+  };
+}
+
+const INITIALIZE_LINE =
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench-ide', version: '1.0.0' } },
+  }) + '\n';
+
+/** mcp-tether cold start: spawn, write initialize at once, time to the initialize response line. */
+async function coldTether(url: string, ws: Workspace): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, url], { env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.write(INITIALIZE_LINE);
+  const watcher = watchLines(child, isResponseTo(1), 'mcp-tether');
+  try {
+    const line = await watcher.line;
+    const elapsed = performance.now() - started;
+    const message: unknown = JSON.parse(line);
+    if (!isRecord(message) || !('result' in message)) throw new Error(`mcp-tether answered initialize with an error: ${line}`);
+    return elapsed;
+  } finally {
+    child.stdin.end();
+    await reap(child, 'mcp-tether');
+  }
+}
+
+/** Direct cold start: a fresh node process running the SDK client with the bearer token. */
+async function coldDirect(url: string, ws: Workspace, token: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [DIRECT_CLIENT], {
+    cwd: ROOT,
+    env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const watcher = watchLines(child, (line) => line === 'initialized', 'direct client');
+  try {
+    await watcher.line;
+    return performance.now() - started;
+  } finally {
+    child.stdin.end();
+    await reap(child, 'direct client');
+  }
+}
+
+// ---------- per-call latency ----------
+
+async function echoBlock(client: Client, count: number, into: number[] | undefined): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const started = performance.now();
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'ping' } });
+    const elapsed = performance.now() - started;
+    if (text(result) !== 'ping') throw new Error(`echo returned ${JSON.stringify(result)}`);
+    into?.push(elapsed);
+  }
+}
+
+async function connectDirect(url: string, token: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  const client = new Client({ name: 'bench-direct', version: '1.0.0' }, { capabilities: {} });
+  await client.connect(transport);
+  return client;
+}
+
+// ---------- install footprint ----------
+
+function installFootprint(): number {
+  const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  const paths = new Set(
+    result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+  paths.delete(ROOT.replace(/\/$/, ''));
+  return paths.size;
+}
+
+// ---------- main ----------
+
+interface Figures {
+  cold: { tether: number[]; direct: number[] };
+  call: { tether: number[]; direct: number[] };
+  packages: number;
+}
+
+async function measure(stack: Stack, ws: Workspace): Promise<Figures> {
+  const url = stack.mcp.url;
+
+  // Sign in once so the keychain holds tokens for every later start.
+  process.stderr.write('bench: signing in once through the browser…\n');
+  const first = await startIde(url, ws, { env: { SIGNIN_USER: 'alice' } });
+  try {
+    const who = text(await first.client.callTool({ name: 'whoami', arguments: {} }));
+    if (who !== 'alice') throw new Error(`whoami returned ${who}`);
+  } finally {
+    await first.close();
+  }
+  const token = keychainRecord(ws.home, url)?.tokens?.access_token;
+  if (!token) throw new Error('no access token in the keychain after sign-in');
+
+  // 1. Cold start, alternating, after warm-up.
+  process.stderr.write(`bench: cold start, ${COLD_WARMUP} warm-up + ${COLD_ROUNDS} rounds each…\n`);
+  const cold = { tether: [] as number[], direct: [] as number[] };
+  for (let round = 0; round < COLD_WARMUP + COLD_ROUNDS; round += 1) {
+    const keep = round >= COLD_WARMUP;
+    // alternate which side goes first so neither always runs on the warmer machine state
+    const order = round % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
+    for (const side of order) {
+      const elapsed = side === 'tether' ? await coldTether(url, ws) : await coldDirect(url, ws, token);
+      if (keep) cold[side].push(elapsed);
+    }
+  }
+
+  // 2. Per-call latency, interleaved blocks of 100.
+  process.stderr.write(`bench: per-call latency, ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up + ${CALL_BLOCKS * CALL_BLOCK} calls each…\n`);
+  const call = { tether: [] as number[], direct: [] as number[] };
+  let ide: Ide | undefined;
+  let direct: Client | undefined;
+  try {
+    ide = await startIde(url, ws);
+    direct = await connectDirect(url, token);
+    const sides = { tether: ide.client, direct };
+    for (let block = 0; block < CALL_WARMUP_BLOCKS + CALL_BLOCKS; block += 1) {
+      const keep = block >= CALL_WARMUP_BLOCKS;
+      const order = block % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
+      for (const side of order) await echoBlock(sides[side], CALL_BLOCK, keep ? call[side] : undefined);
+    }
+  } finally {
+    await Promise.allSettled([ide?.close(), direct?.close()]);
+  }
+
+  // 3. Install footprint.
+  const packages = installFootprint();
+  return { cold, call, packages };
+}
+
+function report(figures: Figures): void {
+  const { cold, call, packages } = figures;
+  const coldRatio = median(cold.tether) / median(cold.direct);
+  const callOverhead = median(call.tether) - median(call.direct);
+  const callRatio = median(call.tether) / median(call.direct);
+  const rows: Array<[string, string, string, string, string]> = [
+    ['measure', 'mcp-tether', 'direct SDK', 'tether/direct', 'target'],
+    ['cold start p50', ms(median(cold.tether)), ms(median(cold.direct)), `${coldRatio.toFixed(2)}x`, '<= 1.2x'],
+    ['cold start p90', ms(p90(cold.tether)), ms(p90(cold.direct)), `${(p90(cold.tether) / p90(cold.direct)).toFixed(2)}x`, ''],
+    ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (< 0.3)`],
+    ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
+    ['install (prod pkgs)', String(packages), '', '', '< 30'],
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((width) => '-'.repeat(width)).join('  '));
+  process.stdout.write(
+    [
+      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up), blocks of ${CALL_BLOCK} interleaved`,
+      ...lines,
+      `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); install ${packages} packages`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ accessTokenTtl: 3600 });
+  const ws = workspace();
+  try {
+    report(await measure(stack, ws));
+  } finally {
+    await stack.close();
+    rmSync(ws.home, { recursive: true, force: true });
+  }
+}
+
+await main();
