@@ -74,10 +74,11 @@ describe('token lifetime', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(results.every((r) => r === 'alice')).toBe(true);
+      // ~30 calls over 8 s with 3 s tokens: refreshes follow the token lifetime, not the number of calls.
       expect(stack.as.counts.refreshGrants).toBeGreaterThanOrEqual(2);
+      expect(stack.as.counts.refreshGrants).toBeLessThanOrEqual(6);
       expect(stack.as.counts.authorizationRequests).toBe(1);
       expect(signins(ws)).toHaveLength(1);
-      expect(stack.mcp.stats.unauthorized).toBeLessThanOrEqual(1); // the first, token-less request only
     } finally {
       await ide.close();
       await stack.close();

@@ -4,11 +4,14 @@ import type { TokenEndpointResponse } from 'openid-client';
 import { registerSecret } from '../log.js';
 import type { StoredTokens } from '../store/secret-store.js';
 
-/** Refresh this long before expiry: a quarter of the lifetime, at most a minute. */
+/**
+ * Refresh this long before expiry: a quarter of the lifetime, at most a minute, and at least a second (`exp` is
+ * whole seconds, so a token may end up to a second before `expires_in` says) unless the token lives under two.
+ */
 export function refreshMargin(tokens: StoredTokens): number {
   if (tokens.expires_at === undefined) return 0;
   const lifetime = Math.max(0, tokens.expires_at - tokens.obtained_at);
-  return Math.min(60_000, lifetime / 4);
+  return Math.min(60_000, Math.max(lifetime / 4, Math.min(1_000, lifetime / 2)));
 }
 
 export function refreshDue(tokens: StoredTokens, now = Date.now()): boolean {
