@@ -3,7 +3,7 @@
 // credentials go to a real Secret Service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './fixtures/stack.js';
-import { signins, startIde, text, workspace, type Ide, type Workspace } from './helpers/ide.js';
+import { signins, startIde, text, waitForSignins, workspace, type Workspace } from './helpers/ide.js';
 import { filesContaining, keychainRecord } from './helpers/secrets.js';
 
 describe('signing in once and working from every window', () => {
@@ -27,7 +27,7 @@ describe('signing in once and working from every window', () => {
       const result = await ide.client.callTool({ name: 'whoami', arguments: {} });
       expect(text(result)).toBe('alice');
       expect(stack.as.counts.codeGrants).toBe(1);
-      const pages = signins(ws);
+      const pages = await waitForSignins(ws, 1);
       expect(pages).toHaveLength(1);
       expect(pages[0]?.status).toBe(200);
       expect(pages[0]?.text).toContain('Signed in');
@@ -93,7 +93,7 @@ describe('the sign-in callback', () => {
     const ide = await startIde(stack.mcp.url, ws);
     try {
       expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
-      const pages = signins(ws);
+      const pages = await waitForSignins(ws, 2);
       const forged = pages.find((page) => page.kind === 'wrong-state');
       const real = pages.filter((page) => page.kind !== 'wrong-state');
       expect(forged?.status).toBe(400);
@@ -104,6 +104,26 @@ describe('the sign-in callback', () => {
       expect(stack.as.counts.failedGrants).toBe(0);
     } finally {
       await ide.close();
+      await stack.close();
+    }
+  });
+});
+
+describe('a sign-in that fails', () => {
+  it('tells the browser and the IDE what went wrong instead of "signed in"', async () => {
+    const stack = await startStack();
+    const ws = workspace({ SIGNIN_MODE: 'deny' });
+    try {
+      const failure = await startIde(stack.mcp.url, ws).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(String(failure)).toContain('access_denied');
+      const page = (await waitForSignins(ws, 1)).at(-1);
+      expect(page?.text).toContain('Sign-in failed');
+      expect(page?.text).not.toContain('Signed in');
+      expect(stack.as.counts.codeGrants).toBe(0);
+    } finally {
       await stack.close();
     }
   });

@@ -114,16 +114,13 @@ export class CallbackListener {
     });
   }
 
+  /** Stops listening. Answers already being written (the "Signed in" page) are let finish, briefly. */
   async close(): Promise<void> {
-    await Promise.all(
-      this.servers.map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      ),
-    );
+    for (const server of this.servers) {
+      server.close();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 1_000).unref();
+    }
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -48,6 +48,13 @@ export function signins(ws: Workspace): SigninRecord[] {
     .map((line) => JSON.parse(line) as SigninRecord);
 }
 
+/** The browser records a page after it loads, which may be just after the IDE heard the outcome. */
+export async function waitForSignins(ws: Workspace, count: number, timeoutMs = 10_000): Promise<SigninRecord[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (signins(ws).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return signins(ws);
+}
+
 export interface Ide {
   client: Client;
   transport: StdioClientTransport;
