@@ -39,6 +39,12 @@ export class AuthError extends TetherError {
   }
 }
 
+/** The authorization server rejected the stored grant (invalid_grant): only a new sign-in helps. */
+export class GrantRevokedError extends AuthError {}
+
+/** The authorization server could not answer (5xx, temporarily_unavailable, network): credentials stay as they are. */
+export class AuthServerUnavailableError extends AuthError {}
+
 export function describeError(error: unknown): string {
   if (error instanceof TetherError) return error.describe();
   if (error instanceof Error) return error.message;

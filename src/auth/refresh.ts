@@ -1,0 +1,47 @@
+// The refresh token grant (RFC 6749 section 6) with the resource indicator, retried with backoff while the
+// authorization server is unavailable. Loaded only when a refresh is due, so start-up does not pay for openid-client.
+import * as oidc from 'openid-client';
+import { AuthServerUnavailableError, describeError, GrantRevokedError } from '../errors.js';
+import type { SecretRecord, StoredTokens } from '../store/secret-store.js';
+import type { ServerState } from '../store/server-state.js';
+import { clientConfiguration } from './client-config.js';
+import type { AuthorizationServerMetadata } from './discovery.js';
+import { explainOAuthError, isTransient, oauthErrorCode } from './oauth-errors.js';
+import type { AuthSettings } from './session.js';
+import { toStoredTokens } from './tokens.js';
+
+const RETRIES = 3;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** New tokens for `secrets.tokens`, keeping the refresh token when the server does not rotate it. */
+export async function refreshTokens(settings: AuthSettings, state: ServerState, secrets: SecretRecord): Promise<StoredTokens> {
+  const tokens = secrets.tokens;
+  if (!tokens?.refresh_token) throw new GrantRevokedError('There is no refresh token to use.');
+  const config = clientConfiguration(
+    state.authorization_server as AuthorizationServerMetadata,
+    {
+      client_id: state.client.client_id,
+      token_endpoint_auth_method: state.client.token_endpoint_auth_method,
+      ...(secrets.client_secret ? { client_secret: secrets.client_secret } : {}),
+    },
+    settings.fetch,
+    settings.allowHttp,
+  );
+  const resource = settings.disableResource ? undefined : state.resource;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      settings.log.debug('refreshing the access token');
+      const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, resource ? { resource } : {});
+      return toStoredTokens(response, tokens);
+    } catch (error) {
+      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id });
+      if (oauthErrorCode(error) === 'invalid_grant') {
+        throw new GrantRevokedError(explained.message, { ...(explained.hint ? { hint: explained.hint } : {}), cause: error });
+      }
+      if (!isTransient(error)) throw explained;
+      if (attempt >= RETRIES) throw new AuthServerUnavailableError(explained.message, { hint: 'Your stored sign-in is kept; mcp-tether will try again.', cause: error });
+      settings.log.debug(`token refresh failed (${describeError(error)}); retrying`);
+      await sleep(250 * 2 ** attempt);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
+// then the browser flow. Loaded only when a sign-in is needed.
+import { AuthError } from '../errors.js';
+import type { SecretRecord } from '../store/secret-store.js';
+import type { ServerState } from '../store/server-state.js';
+import { signInWithBrowser } from './browser-flow.js';
+import { CallbackListener, type CallbackTarget } from './callback-server.js';
+import type { BearerChallenge } from './challenge.js';
+import { clientConfiguration } from './client-config.js';
+import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
+import { registerClient, registeredRedirect, type RegisteredClient } from './registration.js';
+import { selectScope } from './scopes.js';
+import type { AuthSettings } from './session.js';
+import { toStoredTokens } from './tokens.js';
+
+export interface SignedIn {
+  state: ServerState;
+  secrets: SecretRecord;
+}
+
+/** MCP requires PKCE with S256 and says to refuse when the server does not advertise it (RFC 8414 section 2). */
+export function assertPkceSupported(server: AuthorizationServerMetadata, assumePkce: boolean): void {
+  const methods = server.code_challenge_methods_supported;
+  if (methods?.includes('S256')) return;
+  if (methods === undefined && assumePkce) return;
+  throw new AuthError(
+    methods === undefined
+      ? `The authorization server ${server.issuer} does not advertise PKCE support (code_challenge_methods_supported is missing), so mcp-tether will not sign in with it.`
+      : `The authorization server ${server.issuer} does not support PKCE with S256 (it lists ${methods.join(', ') || 'nothing'}).`,
+    {
+      hint:
+        methods === undefined
+          ? 'If you know it supports S256 (Amazon Cognito does but does not say so), pass --assume-pkce-s256.'
+          : 'MCP requires PKCE with S256; ask the provider to enable it.',
+    },
+  );
+}
+
+/** Listens where the client's registered redirect URI points, or on a free port for a new registration. */
+async function openListener(settings: AuthSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
+  const { callback, staticClient, log } = settings;
+  const registered = registeredRedirect(staticClient ? staticClient.redirect_uris : sameServer?.client.redirect_uris);
+  const target: CallbackTarget = {
+    host: registered?.hostname.replace(/^\[|\]$/g, '') ?? callback.host,
+    port: callback.port ?? (registered ? Number(registered.port || 80) : 0),
+    path: registered?.pathname ?? callback.path,
+  };
+  try {
+    return await CallbackListener.start(target);
+  } catch (error) {
+    // A dynamic client can be registered again on another port; a static one cannot move.
+    if (staticClient || callback.port !== undefined || target.port === 0) throw error;
+    log.info(`Port ${target.port} is busy; registering the client again on a free port.`);
+    return CallbackListener.start({ ...target, port: 0 });
+  }
+}
+
+/** The pre-registered client, else a stored registration that still fits, else a new registration. */
+async function resolveClient(
+  settings: AuthSettings,
+  server: AuthorizationServerMetadata,
+  redirectUri: string,
+  scope: string | undefined,
+  sameServer: ServerState | undefined,
+  storedSecret: string | undefined,
+): Promise<RegisteredClient> {
+  const { staticClient } = settings;
+  if (staticClient) {
+    return {
+      registration: {
+        client_id: staticClient.client_id,
+        redirect_uris: staticClient.redirect_uris ?? [redirectUri],
+        token_endpoint_auth_method: staticClient.token_endpoint_auth_method ?? (staticClient.client_secret ? 'client_secret_basic' : 'none'),
+        source: 'static',
+        has_secret: staticClient.client_secret !== undefined,
+      },
+      ...(staticClient.client_secret ? { client_secret: staticClient.client_secret } : {}),
+    };
+  }
+  const stored = sameServer?.client;
+  if (stored?.source === 'dynamic' && stored.redirect_uris.includes(redirectUri) && (!stored.has_secret || storedSecret)) {
+    return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}) };
+  }
+  settings.log.debug(`registering a client at ${server.registration_endpoint ?? server.issuer}`);
+  return registerClient(server, redirectUri, settings.clientMetadata, scope, settings.fetch);
+}
+
+export async function signIn(
+  settings: AuthSettings,
+  challenge: BearerChallenge,
+  previous: { state?: ServerState; secrets?: SecretRecord },
+): Promise<SignedIn> {
+  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp);
+  assertPkceSupported(server, settings.assumePkce);
+  if (!server.authorization_endpoint || !server.token_endpoint) {
+    throw new AuthError(`The authorization server ${server.issuer} publishes no authorization or token endpoint.`, {
+      hint: 'Check the issuer URL; mcp-tether needs the authorization code flow.',
+    });
+  }
+  const configured = settings.scope ?? settings.staticClient?.scope;
+  const scope = selectScope({
+    ...(configured ? { configured } : {}),
+    ...(challenge.scope ? { challenged: challenge.scope } : {}),
+    ...(discovery.metadata?.scopes_supported ? { supported: discovery.metadata.scopes_supported } : {}),
+    ...(previous.secrets?.tokens?.scope ? { previous: previous.secrets.tokens.scope } : {}),
+  });
+  const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
+  // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
+  const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
+
+  const listener = await openListener(settings, sameServer);
+  try {
+    const client = await resolveClient(settings, server, listener.redirectUri.href, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const state: ServerState = {
+      server_url: settings.serverUrl.href,
+      resource: resource ?? discovery.resource,
+      ...(discovery.metadataUrl ? { resource_metadata_url: discovery.metadataUrl } : {}),
+      issuer: server.issuer,
+      authorization_server: server,
+      client: client.registration,
+      ...(scope ? { scope } : {}),
+      store: settings.store.kind,
+      updated_at: new Date().toISOString(),
+    };
+    const config = clientConfiguration(
+      server,
+      {
+        client_id: client.registration.client_id,
+        token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
+        ...(client.client_secret ? { client_secret: client.client_secret } : {}),
+      },
+      settings.fetch,
+      settings.allowHttp,
+    );
+    const response = await signInWithBrowser({
+      config,
+      listener,
+      ...(scope ? { scope } : {}),
+      ...(resource ? { resource } : {}),
+      extraParams: settings.authorizeParams,
+      timeoutMs: settings.authTimeoutMs,
+      serverUrl: settings.serverUrl,
+      log: settings.log,
+      openBrowser: settings.openBrowser,
+    });
+    return { state, secrets: { tokens: toStoredTokens(response), ...(client.client_secret ? { client_secret: client.client_secret } : {}) } };
+  } finally {
+    await listener.close();
+  }
+}
