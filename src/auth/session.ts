@@ -6,7 +6,8 @@ import { AuthServerUnavailableError, describeError, GrantRevokedError } from '..
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret, type Logger } from '../log.js';
 import { accountName, parseRecord, type SecretRecord, type SecretStore } from '../store/secret-store.js';
-import { readServerState, writeServerState, type ServerState } from '../store/server-state.js';
+import { withLock } from '../coordination/lock.js';
+import { readServerState, serverLockPath, writeServerState, type ServerState } from '../store/server-state.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { StaticClientInfo } from './registration.js';
 import { refreshDue } from './tokens.js';
@@ -130,10 +131,19 @@ export class OAuthSession implements AuthProvider {
     await this.signIn(bearerChallenge(context.response));
   }
 
-  /** Signs in now unless a credential is stored (the `login` command). */
-  async ensureSignedIn(): Promise<void> {
-    await this.ready;
-    if (this.currentBearer() === undefined) await this.signIn({});
+  /** Whether a credential is at hand (after `token()` has loaded and, if due, refreshed it). */
+  get signedIn(): boolean {
+    return this.currentBearer() !== undefined;
+  }
+
+  /** The non-secret state of the current sign-in, for messages. */
+  get current(): ServerState | undefined {
+    return this.state;
+  }
+
+  /** Access token expiry, epoch ms, if known. */
+  get expiresAt(): number | undefined {
+    return this.secrets?.tokens?.expires_at;
   }
 
   private currentBearer(): string | undefined {
@@ -149,22 +159,58 @@ export class OAuthSession implements AuthProvider {
     return this.refreshing;
   }
 
+  /** One refresh or sign-in at a time per server, across every mcp-tether process on this machine. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const { stateDir, serverUrl, authTimeoutMs, log } = this.settings;
+    return withLock(
+      serverLockPath(stateDir, serverUrl.href),
+      {
+        timeoutMs: authTimeoutMs + 30_000,
+        onWait: (pid) => log.info(`Another mcp-tether${pid ? ` (pid ${pid})` : ''} is signing in to or refreshing ${serverUrl.href}; waiting for it.`),
+      },
+      work,
+    );
+  }
+
+  /**
+   * Takes over what another process stored meanwhile (its refresh or sign-in), unless the stored token is the one
+   * that was just rejected. True when something usable was adopted.
+   */
+  private async adoptStored(rejected: string | undefined): Promise<boolean> {
+    const { serverUrl, stateDir, store, staticClient } = this.settings;
+    const stored = loadStoredSignIn(serverUrl, stateDir, store, staticClient?.client_id);
+    const secrets = await stored.secrets;
+    const tokens = secrets?.tokens;
+    if (!stored.state || !tokens) return false;
+    const bearer = this.settings.useIdToken ? (tokens.id_token ?? tokens.access_token) : tokens.access_token;
+    if (bearer === rejected) return false;
+    rememberSecrets(secrets);
+    this.state = stored.state;
+    this.secrets = secrets;
+    this.settings.log.debug('using credentials another mcp-tether process just stored');
+    return true;
+  }
+
   private async refreshOnce(): Promise<void> {
-    const { state, secrets } = this;
-    if (!state || !secrets) throw new GrantRevokedError('There is no stored sign-in to refresh.');
-    const { refreshTokens } = await import('./refresh.js');
-    try {
-      const tokens = await refreshTokens(this.settings, state, secrets);
-      // Save the (possibly rotated) refresh token before anything else can fail.
-      await this.save(state, { ...this.secrets, tokens });
-    } catch (error) {
-      if (error instanceof GrantRevokedError) {
-        this.settings.log.info('The stored sign-in is no longer valid (the refresh token was rejected); a new sign-in is needed.');
-        const { tokens: _revoked, ...rest } = this.secrets ?? {};
-        await this.save(state, rest);
+    const before = this.currentBearer();
+    await this.exclusive(async () => {
+      if (await this.adoptStored(before)) return; // another process refreshed: its refresh token is the live one
+      const { state, secrets } = this;
+      if (!state || !secrets) throw new GrantRevokedError('There is no stored sign-in to refresh.');
+      const { refreshTokens } = await import('./refresh.js');
+      try {
+        const tokens = await refreshTokens(this.settings, state, secrets);
+        // Save the (possibly rotated) refresh token before anything else can fail.
+        await this.save(state, { ...secrets, tokens });
+      } catch (error) {
+        if (error instanceof GrantRevokedError) {
+          this.settings.log.info('The stored sign-in is no longer valid (the refresh token was rejected); a new sign-in is needed.');
+          const { tokens: _revoked, ...rest } = secrets;
+          await this.save(state, rest);
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   private signIn(challenge: BearerChallenge): Promise<void> {
@@ -175,16 +221,20 @@ export class OAuthSession implements AuthProvider {
   }
 
   private async signInOnce(challenge: BearerChallenge): Promise<void> {
-    const { signIn } = await import('./sign-in.js');
-    const previous = this.state;
-    const next = await signIn(this.settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
-    await this.save(next.state, next.secrets);
-    this.refreshedOn401 = undefined;
-    if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {
-      // The old entry belonged to another authorization server or client: do not leave it behind.
-      await this.settings.store.delete(accountName(this.settings.serverUrl.href, previous.issuer, previous.client.client_id)).catch(() => false);
-    }
-    this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
+    const rejected = this.currentBearer();
+    await this.exclusive(async () => {
+      if (await this.adoptStored(rejected)) return; // another process signed in while we waited
+      const { signIn } = await import('./sign-in.js');
+      const previous = this.state;
+      const next = await signIn(this.settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
+      await this.save(next.state, next.secrets);
+      this.refreshedOn401 = undefined;
+      if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {
+        // The old entry belonged to another authorization server or client: do not leave it behind.
+        await this.settings.store.delete(accountName(this.settings.serverUrl.href, previous.issuer, previous.client.client_id)).catch(() => false);
+      }
+      this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
+    });
   }
 
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {
@@ -197,6 +247,7 @@ export class OAuthSession implements AuthProvider {
     } catch (error) {
       log.always(`Could not save credentials to the ${store.location}: ${describeError(error)}. They are kept in memory for this run only.`);
     }
-    await writeServerState(stateDir, { ...state, store: store.kind, updated_at: new Date().toISOString() });
+    // --token-store memory promises that nothing outlives the process.
+    if (store.kind !== 'memory') await writeServerState(stateDir, { ...state, store: store.kind, updated_at: new Date().toISOString() });
   }
 }

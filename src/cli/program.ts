@@ -156,12 +156,20 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
   };
 }
 
-export function buildProgram(version: string, run: (config: Config) => Promise<void>, env: NodeJS.ProcessEnv): Command {
+export interface Commands {
+  proxy: (config: Config) => Promise<void>;
+  login: (config: Config) => Promise<void>;
+  logout: (serverUrl: string | undefined, options: { all?: boolean; debug?: boolean }) => Promise<void>;
+  status: (options: { json?: boolean }) => Promise<void>;
+}
+
+export function buildProgram(version: string, commands: Commands, env: NodeJS.ProcessEnv): Command {
   const program = new Command('mcp-tether')
     .description('Connect an IDE that speaks stdio MCP to a remote, OAuth-protected MCP server (Streamable HTTP).\nSigns in through your browser once; keeps tokens in the OS keychain and refreshes them.')
     .version(version, '-v, --version')
     .argument('<server-url>', 'the remote MCP server, e.g. https://gateway.example/mcp')
     .argument('[callback-port]', 'port of the sign-in callback (redirect URI); default: the client\'s registered one, else a free port')
+    .enablePositionalOptions()
     .showHelpAfterError('(run mcp-tether --help to see every option)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .exitOverride();
@@ -170,11 +178,42 @@ export function buildProgram(version: string, run: (config: Config) => Promise<v
 Examples:
   mcp-tether https://gateway.example/mcp
   mcp-tether https://gateway.example/mcp 3334 --static-oauth-client-info '{"client_id":"abc123"}'
+  mcp-tether login https://gateway.example/mcp
+  mcp-tether status
 
-Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed.
-Documentation: https://www.npmjs.com/package/mcp-tether`);
+Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed.`);
   program.action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
-    await run(toConfig(serverUrl, callbackPort, options, env));
+    await commands.proxy(toConfig(serverUrl, callbackPort, options, env));
   });
+
+  const login = program
+    .command('login')
+    .description('sign in to a server now, before an IDE needs it (takes the same options as the proxy)')
+    .argument('<server-url>', 'the remote MCP server')
+    .argument('[callback-port]', 'port of the sign-in callback')
+    .exitOverride();
+  proxyOptions(login).action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
+    await commands.login(toConfig(serverUrl, callbackPort, options, env));
+  });
+
+  program
+    .command('logout')
+    .description('revoke the tokens at the authorization server (where it offers revocation) and delete everything stored for a server')
+    .argument('[server-url]', 'the server to sign out of')
+    .option('--all', 'sign out of every server')
+    .option('--debug', 'verbose diagnostics on stderr')
+    .exitOverride()
+    .action(async (serverUrl: string | undefined, options: { all?: boolean; debug?: boolean }) => {
+      await commands.logout(serverUrl, options);
+    });
+
+  program
+    .command('status')
+    .description('list the servers mcp-tether holds credentials for: authorization server, client, scopes, expiry, store (never a secret)')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(async (options: { json?: boolean }) => {
+      await commands.status(options);
+    });
   return program;
 }

@@ -26,7 +26,7 @@ export class KeychainStore implements SecretStore {
   readonly kind = 'keychain' as const;
   readonly location = keychainName();
 
-  constructor(private readonly deadlineMs = 5_000) {}
+  constructor(private readonly deadlineMs = 3_000) {}
 
   async get(account: string): Promise<string | undefined> {
     const reply = await this.call({ op: 'get', service: SERVICE, account });

@@ -2,6 +2,7 @@
 // restart reaches its stored credentials without any network round trip.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { readdir, unlink } from 'node:fs/promises';
 import { readJsonFileSync, writeFileAtomic } from './atomic-file.js';
 
 export interface ClientRegistration {
@@ -29,9 +30,18 @@ export interface ServerState {
   updated_at: string;
 }
 
+/** A short, file-name-safe key for a server URL. */
+function serverKey(serverUrl: string): string {
+  return createHash('sha256').update(serverUrl).digest('hex').slice(0, 16);
+}
+
 export function serverStatePath(stateDir: string, serverUrl: string): string {
-  const digest = createHash('sha256').update(serverUrl).digest('hex').slice(0, 16);
-  return join(stateDir, 'servers', `${digest}.json`);
+  return join(stateDir, 'servers', `${serverKey(serverUrl)}.json`);
+}
+
+/** The lock that serialises sign-ins and refreshes for one server across processes. */
+export function serverLockPath(stateDir: string, serverUrl: string): string {
+  return join(stateDir, 'locks', `${serverKey(serverUrl)}.lock`);
 }
 
 export function readServerState(stateDir: string, serverUrl: string): ServerState | undefined {
@@ -41,4 +51,23 @@ export function readServerState(stateDir: string, serverUrl: string): ServerStat
 
 export async function writeServerState(stateDir: string, state: ServerState): Promise<void> {
   await writeFileAtomic(serverStatePath(stateDir, state.server_url), JSON.stringify(state, null, 2));
+}
+
+/** Every server mcp-tether holds state for (for status and logout --all). */
+export async function listServerStates(stateDir: string): Promise<ServerState[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(stateDir, 'servers'));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => readJsonFileSync<ServerState>(join(stateDir, 'servers', name)))
+    .filter((state): state is ServerState => state !== undefined && typeof state.server_url === 'string');
+}
+
+export async function deleteServerState(stateDir: string, serverUrl: string): Promise<void> {
+  await unlink(serverStatePath(stateDir, serverUrl)).catch(() => undefined);
+  await unlink(serverLockPath(stateDir, serverUrl)).catch(() => undefined);
 }
