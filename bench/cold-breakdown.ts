@@ -22,8 +22,14 @@ interface Run {
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** Spawns node with the given args, optionally writes stdin, waits for a stdout line matching `done`, then ends stdin and waits for exit. */
-function traced(args: string[], env: Record<string, string>, input: string | undefined, done: (line: string) => boolean): Promise<Run> {
+/** Spawns node with the given args, optionally writes stdin (and ends it at once if endInput), waits for a stdout line matching `done`, then ends stdin and waits for exit. */
+function traced(
+  args: string[],
+  env: Record<string, string>,
+  input: string | undefined,
+  done: (line: string) => boolean,
+  endInput = false,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = epochNow();
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -36,8 +42,8 @@ function traced(args: string[], env: Record<string, string>, input: string | und
     let out = '';
     let err = '';
     let answered = false;
-    if (input !== undefined) child.stdin.write(input);
-    else child.stdin.end();
+    if (input !== undefined && !endInput) child.stdin.write(input);
+    else child.stdin.end(input);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const lines = out.split('\n');
@@ -59,7 +65,7 @@ function traced(args: string[], env: Record<string, string>, input: string | und
         const match = /^\[trace\] (\d+\.\d+) (.*)$/.exec(line);
         if (match?.[1] !== undefined && match[2] !== undefined) note(match[2], Number.parseFloat(match[1]));
       }
-      if (!answered && input !== undefined) reject(new Error(`no answer (exit ${code}); stderr:\n${err}`));
+      if (!answered && input !== undefined && !done(out)) reject(new Error(`no answer (exit ${code}); stderr:\n${err}`));
       else resolve({ events });
     });
   });
@@ -114,7 +120,7 @@ async function main(): Promise<void> {
       const tether = await traced(['--import', PRELOAD, CLI, url], ws.env, INITIALIZE_LINE, isInitializeAnswer);
       const direct = await traced(['--import', PRELOAD, DIRECT_CLIENT], { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token }, undefined, (l) => l === 'initialized');
       const bare = await traced(['-e', '0'], ws.env, undefined, () => false);
-      const keychain = await traced([KEYCHAIN_CHILD], ws.env, keychainRequest, (l) => l.includes('"ok"'));
+      const keychain = await traced([KEYCHAIN_CHILD], ws.env, keychainRequest, (l) => l.includes('"ok"'), true);
       if (keep) {
         runs.tether.push(tether);
         runs.direct.push(direct);

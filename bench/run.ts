@@ -2,15 +2,19 @@
 // per-call latency of a small tool, and install footprint. Prints a table and a one-line summary; writes no files.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client, LATEST_PROTOCOL_VERSION, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { startStack, type Stack } from '../test/fixtures/stack.js';
+import { startStack } from '../test/fixtures/stack.js';
 import { CLI, startIde, text, workspace, type Ide, type Workspace } from '../test/helpers/ide.js';
 import { keychainRecord } from '../test/helpers/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIRECT_CLIENT = fileURLToPath(new URL('./direct-client.mjs', import.meta.url));
+const STACK_SERVER = fileURLToPath(new URL('./stack-server.ts', import.meta.url));
+/** BENCH_SERVER=inprocess hosts the servers in this process (the direct client then never crosses a process boundary). */
+const SERVER_IN_PROCESS = process.env.BENCH_SERVER === 'inprocess';
 
 const COLD_ROUNDS = envInt('BENCH_COLD_ROUNDS', 15);
 const COLD_WARMUP = envInt('BENCH_COLD_WARMUP', 2);
@@ -202,13 +206,47 @@ function installFootprint(): number {
 // ---------- main ----------
 
 interface Figures {
+  /** 1-minute load average before and after, to judge how noisy the machine was */
+  load: [number, number];
   cold: { tether: number[]; direct: number[] };
   call: { tether: number[]; direct: number[] };
   packages: number;
 }
 
-async function measure(stack: Stack, ws: Workspace): Promise<Figures> {
-  const url = stack.mcp.url;
+/** The servers under test: in this process, or (default) in a child process like a real remote server. */
+interface Servers {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startServers(): Promise<Servers> {
+  if (SERVER_IN_PROCESS) {
+    const stack = await startStack({ accessTokenTtl: 3600 });
+    return { url: stack.mcp.url, close: () => stack.close() };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', STACK_SERVER], { cwd: ROOT, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const watcher = watchLines(child, (line) => line.startsWith('{'), 'stack server');
+  child.stderr.pipe(process.stderr);
+  let url: string;
+  try {
+    const parsed: unknown = JSON.parse(await watcher.line);
+    if (!isRecord(parsed) || typeof parsed.url !== 'string') throw new Error('stack server printed no url');
+    url = parsed.url;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url,
+    close: async () => {
+      child.stdin.end();
+      await reap(child, 'stack server');
+    },
+  };
+}
+
+async function measure(url: string, ws: Workspace): Promise<Figures> {
+  const loadBefore = loadavg()[0] ?? Number.NaN;
 
   // Sign in once so the keychain holds tokens for every later start.
   process.stderr.write('bench: signing in once through the browser…\n');
@@ -255,11 +293,11 @@ async function measure(stack: Stack, ws: Workspace): Promise<Figures> {
 
   // 3. Install footprint.
   const packages = installFootprint();
-  return { cold, call, packages };
+  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, call, packages };
 }
 
 function report(figures: Figures): void {
-  const { cold, call, packages } = figures;
+  const { load, cold, call, packages } = figures;
   const coldRatio = median(cold.tether) / median(cold.direct);
   const callOverhead = median(call.tether) - median(call.direct);
   const callRatio = median(call.tether) / median(call.direct);
@@ -276,6 +314,8 @@ function report(figures: Figures): void {
   lines.splice(1, 0, widths.map((width) => '-'.repeat(width)).join('  '));
   process.stdout.write(
     [
+      `machine: ${cpus().length} CPUs, 1-min load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after; ` +
+        `servers ${SERVER_IN_PROCESS ? 'in the bench process' : 'in their own process'}`,
       `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up), blocks of ${CALL_BLOCK} interleaved`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
@@ -286,12 +326,12 @@ function report(figures: Figures): void {
 }
 
 async function main(): Promise<void> {
-  const stack = await startStack({ accessTokenTtl: 3600 });
+  const servers = await startServers();
   const ws = workspace();
   try {
-    report(await measure(stack, ws));
+    report(await measure(servers.url, ws));
   } finally {
-    await stack.close();
+    await servers.close();
     rmSync(ws.home, { recursive: true, force: true });
   }
 }
