@@ -40,6 +40,14 @@ export function explainOAuthError(error: unknown, what: string, context: ErrorCo
       cause: error,
     });
   }
+  const response = error instanceof Error && error.cause instanceof Response ? error.cause : undefined;
+  if (response) {
+    const unavailable = response.status >= 500;
+    return new AuthError(`${what} failed: the authorization server answered HTTP ${response.status}${unavailable ? ' (it is unavailable)' : ''}.`, {
+      hint: unavailable ? 'This is on the provider\'s side; your stored sign-in is kept. Try again shortly.' : 'Check the provider\'s configuration; run with --debug for details.',
+      cause: error,
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new AuthError(`${what} failed: ${message}.`, { hint: 'Run with --debug for details.', cause: error });
 }
@@ -56,5 +64,6 @@ export function isTransient(error: unknown): boolean {
   const cause = error instanceof AuthError && error.cause !== undefined ? error.cause : error;
   if (cause instanceof ResponseBodyError) return cause.status >= 500 || cause.error === 'temporarily_unavailable' || cause.error === 'server_error';
   if (cause instanceof AuthorizationResponseError) return false;
+  if (cause instanceof Error && cause.cause instanceof Response) return cause.cause.status >= 500;
   return !(cause instanceof TetherError);
 }

@@ -1,5 +1,4 @@
 // Chooses the credential store (--token-store): the keychain by default, falling back once, loudly, to the file store.
-import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
@@ -68,7 +67,7 @@ class KeychainWithFallback implements SecretStore {
     if (this.fellBack) return;
     this.fellBack = true;
     this.log.always(
-      `The OS keychain is not usable (${describeError(error)}). Credentials will be stored in ${this.file.location} ` +
+      `The OS keychain is not usable (${error instanceof Error ? error.message : String(error)}). Credentials will be stored in ${this.file.location} ` +
         '(readable by your user only). Pass --token-store file to make this the choice, or fix the keychain and run again.',
     );
   }

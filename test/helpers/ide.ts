@@ -1,5 +1,6 @@
 // An IDE stand-in: spawns the built CLI the way Kiro or Claude Desktop do (a command speaking stdio) and talks
 // to it with the MCP SDK's Client. Each instance gets its own HOME and a headless-Chromium "system browser".
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,21 @@ export function signins(ws: Workspace): SigninRecord[] {
     .map((line) => JSON.parse(line) as SigninRecord);
 }
 
+/**
+ * The user who opens the printed sign-in URL by hand (no system browser): watches stderr for the authorization
+ * URL and completes it with the headless browser, outside the CLI's environment.
+ */
+export function openPrintedUrl(ws: Workspace): (stderrSoFar: string) => void {
+  let opened = false;
+  return (stderrSoFar) => {
+    const url = /^(https?:\/\/\S+\/auth\?\S+)$/m.exec(stderrSoFar)?.[1];
+    if (opened || !url) return;
+    opened = true;
+    const env = { PATH: process.env.PATH ?? '', HOME: ws.home, SIGNIN_LOG: ws.signinLog };
+    spawn(process.execPath, [BROWSER, url], { env, stdio: 'ignore' }).unref();
+  };
+}
+
 /** The browser records a page after it loads, which may be just after the IDE heard the outcome. */
 export async function waitForSignins(ws: Workspace, count: number, timeoutMs = 10_000): Promise<SigninRecord[]> {
   const deadline = Date.now() + timeoutMs;
@@ -71,6 +87,8 @@ export interface IdeOptions {
   capabilities?: Record<string, unknown>;
   /** Show the CLI's stderr on ours (the demo) instead of capturing it. */
   stderrInherit?: boolean;
+  /** Called with the CLI's stderr as it grows (before initialize completes, too). */
+  onStderr?: (stderrSoFar: string) => void;
 }
 
 /** Starts mcp-tether as the IDE would, then connects (initialize + initialized). */
@@ -84,6 +102,7 @@ export async function startIde(serverUrl: string, ws: Workspace, options: IdeOpt
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
+    options.onStderr?.(stderr);
   });
   const client = new Client({ name: 'ide-stand-in', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
   await client.connect(transport, { timeout: options.timeoutMs ?? 60_000 });
