@@ -45,13 +45,22 @@ async function openListener(settings: AuthSettings, sameServer: ServerState | un
     port: callback.port ?? (registered ? Number(registered.port || 80) : 0),
     path: registered?.pathname ?? callback.path,
   };
-  try {
-    return await CallbackListener.start(target);
-  } catch (error) {
-    // A dynamic client can be registered again on another port; a static one cannot move.
-    if (staticClient || callback.port !== undefined || target.port === 0) throw error;
-    log.info(`Port ${target.port} is busy; registering the client again on a free port.`);
-    return CallbackListener.start({ ...target, port: 0 });
+  const deadline = Date.now() + settings.authTimeoutMs;
+  for (let told = false; ; told = true) {
+    try {
+      return await CallbackListener.start(target);
+    } catch (error) {
+      if (target.port === 0) throw error;
+      if (!staticClient && callback.port === undefined) {
+        // A dynamic client can be registered again on another port.
+        log.info(`Port ${target.port} is busy; registering the client again on a free port.`);
+        return CallbackListener.start({ ...target, port: 0 });
+      }
+      // A pre-registered redirect URI cannot move: wait for the port (another sign-in may be using it).
+      if (Date.now() > deadline) throw error;
+      if (!told) log.info(`The callback port ${target.port} is in use (perhaps by another sign-in); waiting for it to be free.`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
 
