@@ -1,7 +1,7 @@
 // The README's first command: runs the main job on an embedded default. Starts an OAuth-protected MCP server and
 // its authorization server on loopback, starts mcp-tether the way an IDE does, signs in, lists and calls a tool.
 import { startStack } from './fixtures/stack.js';
-import { BROWSER, startIde, text, workspace } from './helpers/ide.js';
+import { BROWSER, startIde, text, toolNames, workspace } from './helpers/ide.js';
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -26,8 +26,7 @@ try {
   let started = Date.now();
   const ide = await startIde(stack.mcp.url, ws, { env: { SIGNIN_USER: 'alice' }, stderrInherit: true });
   say(`   initialized after ${Date.now() - started} ms (including the browser sign-in)`);
-  const tools = await ide.client.listTools();
-  say(`   tools: ${tools.tools.map((tool) => tool.name).join(', ')}`);
+  say(`   tools: ${(await toolNames(ide)).join(', ')}`);
   const result = await ide.client.callTool({ name: 'whoami', arguments: {} });
   say(`   whoami -> ${text(result)}`);
   await ide.close();

@@ -44,6 +44,7 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
           signIn.resource ? { resource: signIn.resource } : {},
         );
       } catch (error) {
+        log.debug(() => `code exchange failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         throw explainOAuthError(error, 'Redeeming the authorization code', {
           redirectUri,
           clientId: config.clientMetadata().client_id,

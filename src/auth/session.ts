@@ -34,6 +34,13 @@ export interface AuthSettings {
   openBrowser: (url: string) => Promise<void>;
 }
 
+/** Told when an interactive sign-in starts, which URL the user must open, and when it ends. */
+export interface SignInObserver {
+  started(): void;
+  url(url: string): void;
+  ended(error?: unknown): void;
+}
+
 export interface StoredSignIn {
   state?: ServerState;
   secrets: Promise<SecretRecord | undefined>;
@@ -68,6 +75,8 @@ function rememberSecrets(secrets: SecretRecord | undefined): void {
 }
 
 export class OAuthSession implements AuthProvider {
+  /** The bridge listens here, to keep the IDE informed during a sign-in. */
+  observer: SignInObserver | undefined;
   private state: ServerState | undefined;
   private secrets: SecretRecord | undefined;
   private readonly ready: Promise<void>;
@@ -222,21 +231,36 @@ export class OAuthSession implements AuthProvider {
 
   private async signInOnce(challenge: BearerChallenge): Promise<void> {
     const rejected = this.currentBearer();
-    await this.exclusive(async () => {
-      if (await this.adoptStored(rejected)) return; // another process signed in while we waited
-      const { signIn } = await import('./sign-in.js');
-      const previous = this.state;
-      const next = await signIn(this.settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
-      await this.save(next.state, next.secrets);
-      this.refreshedOn401 = undefined;
-      if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {
-        // The old entry belonged to another authorization server or client: do not leave it behind.
-        await this.settings.store.delete(accountName(this.settings.serverUrl.href, previous.issuer, previous.client.client_id)).catch(() => false);
-      }
-      this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
-    });
+    this.observer?.started();
+    try {
+      await this.exclusive(() => this.signInExclusively(challenge, rejected));
+      this.observer?.ended();
+    } catch (error) {
+      this.observer?.ended(error);
+      throw error;
+    }
   }
 
+  private async signInExclusively(challenge: BearerChallenge, rejected: string | undefined): Promise<void> {
+    if (await this.adoptStored(rejected)) return; // another process signed in while we waited
+    const { signIn } = await import('./sign-in.js');
+    const previous = this.state;
+    const settings: AuthSettings = {
+      ...this.settings,
+      openBrowser: (url) => {
+        this.observer?.url(url);
+        return this.settings.openBrowser(url);
+      },
+    };
+    const next = await signIn(settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
+    await this.save(next.state, next.secrets);
+    this.refreshedOn401 = undefined;
+    if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {
+      // The old entry belonged to another authorization server or client: do not leave it behind.
+      await this.settings.store.delete(accountName(this.settings.serverUrl.href, previous.issuer, previous.client.client_id)).catch(() => false);
+    }
+    this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
+  }
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {
     rememberSecrets(secrets);
     this.state = state;

@@ -1,50 +1,96 @@
-// Moves JSON-RPC messages between the IDE (stdio) and the remote MCP server (the SDK's Streamable HTTP client
-// transport), unchanged and in order, and answers the IDE with a JSON-RPC error when a request cannot be delivered.
+// Moves JSON-RPC messages between the IDE (stdio) and the remote MCP server (Upstream), unchanged and in order.
+// Every IDE request gets an answer: the server's, or a JSON-RPC error saying why there is none. While the user
+// signs in, the IDE's initialize (and its list requests) are answered here so it does not give up, and corrected
+// with list_changed notifications once the server has answered.
 import type { Readable, Writable } from 'node:stream';
-import type { JSONRPCMessage, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import type { SignInObserver } from '../auth/session.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
 import { classify, errorResponse, INVALID_REQUEST, PARSE_ERROR, UPSTREAM_ERROR, type RequestId } from './jsonrpc.js';
 import { readLines, writeMessage } from './stdio.js';
+import type { ToolFilter } from './tool-filter.js';
+import type { Upstream } from './upstream.js';
+import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation.js';
+
+/** How long the IDE's initialize may wait on a sign-in before mcp-tether answers it itself. */
+const HOLD_MS = 2_000;
 
 export interface BridgeOptions {
-  transport: StreamableHTTPClientTransport;
+  upstream: Upstream;
   input: Readable;
   output: Writable;
   log: Logger;
+  toolFilter: ToolFilter;
+  /** What the server said last time (capabilities, server info), for answering initialize during a sign-in. */
+  cached?: CachedServer;
+  /** Remember what the server said, for next time. */
+  remember?: (server: CachedServer) => void;
+  version: string;
 }
 
-export class Bridge {
-  private readonly transport: StreamableHTTPClientTransport;
+type Json = Record<string, unknown>;
+
+export class Bridge implements SignInObserver {
+  private readonly upstream: Upstream;
   private readonly log: Logger;
   private readonly output: Writable;
-  /** Messages wait here while the IDE's initialize is in flight, so nothing reaches the server before the session. */
+  /** Messages wait here until the server has answered the IDE's initialize. */
   private gate: Promise<unknown> = Promise.resolve();
-  private readonly initializeIds = new Set<RequestId>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** IDE requests sent to the server and not yet answered, by id, with their method. */
+  private readonly pending = new Map<RequestId, string>();
+  private handshake:
+    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; done: boolean; failure?: unknown }
+    | undefined;
+  private signingIn = false;
+  private ideInitialized = false;
+  /** List families answered (empty) here during the sign-in: the IDE gets list_changed for them afterwards. */
+  private readonly answeredEmpty = new Set<ListFamily>();
+  /** Families the IDE was told about that the server turned out not to have. */
+  private readonly missingFamilies = new Set<ListFamily>();
+  private signInUrl: { url: string; id: string; sent: boolean } | undefined;
+  private signInCount = 0;
 
   constructor(private readonly options: BridgeOptions) {
-    this.transport = options.transport;
+    this.upstream = options.upstream;
     this.log = options.log;
     this.output = options.output;
   }
 
   /** Runs until the IDE closes stdin; resolves once the remote session is closed. */
   async run(): Promise<void> {
-    this.transport.onmessage = (message) => this.fromServer(message);
-    this.transport.onerror = (error) => this.log.debug(`transport: ${describeError(error)}`);
-    await this.transport.start();
+    this.upstream.onmessage = (message) => this.fromServer(message);
     await new Promise<void>((resolve) => readLines(this.options.input, (line) => this.fromIde(line), resolve));
     await this.close();
   }
 
+  /** Closes the remote session (DELETE), within a bounded time. */
   async close(): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.inFlight]), delay(2_000)]);
-    if (this.transport.sessionId) {
-      await Promise.race([this.transport.terminateSession().catch((error: unknown) => this.log.debug(`closing the session: ${describeError(error)}`)), delay(3_000)]);
-    }
-    await this.transport.close();
+    await Promise.race([this.upstream.close(), delay(3_000)]);
   }
+
+  // --- sign-in observer (called by the OAuth session) ---
+
+  started(): void {
+    this.signingIn = true;
+    const handshake = this.handshake;
+    if (handshake && !handshake.done) setTimeout(() => this.answerInitializeLocally(), Math.max(0, handshake.sentAt + HOLD_MS - Date.now())).unref();
+  }
+
+  url(url: string): void {
+    this.signInUrl = { url, id: `mcp-tether-sign-in-${++this.signInCount}`, sent: false };
+    this.offerSignInUrl();
+  }
+
+  ended(): void {
+    this.signingIn = false;
+    const offer = this.signInUrl;
+    if (offer?.sent) this.write({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: offer.id } });
+    this.signInUrl = undefined;
+  }
+
+  // --- IDE -> server ---
 
   private fromIde(line: string): void {
     if (!line.trim()) return;
@@ -53,37 +99,169 @@ export class Bridge {
       parsed = JSON.parse(line);
     } catch (error) {
       this.log.info(`Ignored a line from the IDE that is not JSON (${describeError(error)}).`);
-      writeMessage(this.output, errorResponse(null, PARSE_ERROR, `Parse error: ${describeError(error)}`));
+      this.write(errorResponse(null, PARSE_ERROR, `Parse error: ${describeError(error)}`));
       return;
     }
     const message = classify(parsed);
     if (message.kind === 'invalid') {
       this.log.info(`Ignored an invalid JSON-RPC message from the IDE: ${message.reason}.`);
-      writeMessage(this.output, errorResponse(message.id, INVALID_REQUEST, `Invalid request: ${message.reason}`));
+      this.write(errorResponse(message.id, INVALID_REQUEST, `Invalid request: ${message.reason}`));
       return;
     }
     this.log.debug(() => `IDE -> server: ${message.kind} ${'method' in message ? message.method : ''} ${'id' in message ? String(message.id) : ''}`);
-    const isInitialize = message.kind === 'request' && message.method === 'initialize';
-    if (isInitialize) this.initializeIds.add(message.id);
-    const sent = this.gate.then(() => this.transport.send(message.message));
-    if (isInitialize) this.gate = sent.catch(() => undefined);
-    const tracked = sent.catch((error: unknown) => this.deliveryFailed(message.kind === 'request' ? message.id : undefined, error));
-    this.inFlight.add(tracked);
-    void tracked.finally(() => this.inFlight.delete(tracked));
+
+    if (message.kind === 'response' && this.signInUrl && message.id === this.signInUrl.id) return; // the IDE's answer to our own elicitation
+    if (message.kind === 'request' && message.method === 'initialize') {
+      this.initialize(message.id, message.message);
+      return;
+    }
+    if (message.kind === 'notification' && message.method === 'notifications/initialized') {
+      this.ideInitialized = true;
+      this.offerSignInUrl();
+    }
+    if (message.kind === 'request' && this.answerLocally(message.id, message.method, message.message)) return;
+
+    const id = message.kind === 'request' ? message.id : undefined;
+    if (id !== undefined) this.pending.set(id, message.kind === 'request' ? message.method : '');
+    const queuedDuringHandshake = this.handshake !== undefined && !this.handshake.done;
+    void this.gate
+      .then(() => {
+        const failure = this.handshake?.failure;
+        if (queuedDuringHandshake && failure !== undefined) throw failure;
+        return this.upstream.send(message.message, id === undefined ? {} : { onRequestStreamEnd: () => this.streamEnded(id) });
+      })
+      .catch((error: unknown) => this.deliveryFailed(id, error));
+  }
+
+  /** Requests answered here rather than by the server. True when answered. */
+  private answerLocally(id: RequestId, method: string, message: JSONRPCMessage): boolean {
+    if (method === 'tools/call') {
+      const name = (message as { params?: { name?: unknown } }).params?.name;
+      if (typeof name === 'string' && !this.options.toolFilter.allows(name)) {
+        this.write(errorResponse(id, -32602, `Tool "${name}" is not available: mcp-tether filters it out (--ignore-tool / --allow-tool).`));
+        return true;
+      }
+    }
+    const family = listFamily(method);
+    const handshake = this.handshake;
+    const waitingOnSignIn = handshake !== undefined && handshake.answeredLocally && !handshake.done;
+    if (family && (waitingOnSignIn || this.missingFamilies.has(family))) {
+      if (waitingOnSignIn) this.answeredEmpty.add(family);
+      this.write({ jsonrpc: '2.0', id, result: { [family === 'resources/templates' ? 'resourceTemplates' : family]: [] } });
+      return true;
+    }
+    if (method === 'ping' && waitingOnSignIn) {
+      this.write({ jsonrpc: '2.0', id, result: {} });
+      return true;
+    }
+    return false;
+  }
+
+  private initialize(id: RequestId, message: JSONRPCMessage): void {
+    const params = ((message as { params?: unknown }).params ?? {}) as Json;
+    const handshake = { id, params, sentAt: Date.now(), answeredLocally: false, done: false } as NonNullable<Bridge['handshake']>;
+    this.handshake = handshake;
+    if (this.signingIn) this.started();
+    this.gate = this.upstream.initialize(message as JSONRPCMessage & { id: RequestId }).then(
+      (answer) => this.initializeAnswered(handshake, answer),
+      (error: unknown) => {
+        handshake.done = true;
+        handshake.failure = error;
+        if (!handshake.answeredLocally) this.deliveryFailed(id, error);
+        else this.log.always(`Could not connect to the server: ${describeError(error)}`);
+      },
+    );
+  }
+
+  /** The IDE has waited HOLD_MS while the user signs in: answer its initialize from what is known. */
+  private answerInitializeLocally(): void {
+    const handshake = this.handshake;
+    if (!handshake || handshake.done || handshake.answeredLocally || !this.signingIn) return;
+    handshake.answeredLocally = true;
+    this.log.info('Answering the IDE while you sign in; tools appear once the sign-in completes.');
+    this.write({ jsonrpc: '2.0', id: handshake.id, result: earlyInitializeResult(handshake.params, this.options.cached, this.options.version) });
+  }
+
+  private initializeAnswered(handshake: NonNullable<Bridge['handshake']>, answer: JSONRPCMessage): void {
+    handshake.done = true;
+    const result = (answer as { result?: Json }).result;
+    if (result) this.options.remember?.({ protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
+    if (!handshake.answeredLocally) {
+      this.write({ ...answer, id: handshake.id });
+      return;
+    }
+    // The IDE already has an answer: bring it up to date with the server's real one.
+    const capabilities = (result?.capabilities ?? {}) as Json;
+    for (const family of LIST_FAMILIES) {
+      const capability = family === 'resources/templates' ? 'resources' : family;
+      if (!(capability in capabilities)) this.missingFamilies.add(family);
+    }
+    const told = (handshake.params.protocolVersion as string | undefined) ?? '';
+    if (result && result.protocolVersion !== told) {
+      this.log.info(`The server chose protocol version ${String(result.protocolVersion)}, not ${told} as the IDE was told during sign-in; restart the server in your IDE if something misbehaves.`);
+    }
+    const notified = new Set<string>();
+    for (const family of this.answeredEmpty) {
+      const notification = family === 'resources/templates' ? 'resources' : family;
+      if (notified.has(notification) || this.missingFamilies.has(family)) continue;
+      notified.add(notification);
+      this.write({ jsonrpc: '2.0', method: `notifications/${notification}/list_changed` });
+    }
+    this.answeredEmpty.clear();
+  }
+
+  private offerSignInUrl(): void {
+    const offer = this.signInUrl;
+    const elicitation = (this.handshake?.params.capabilities as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
+    if (!offer || offer.sent || !this.ideInitialized || elicitation?.url === undefined) return;
+    offer.sent = true;
+    this.write({
+      jsonrpc: '2.0',
+      id: offer.id,
+      method: 'elicitation/create',
+      params: { mode: 'url', elicitationId: offer.id, url: offer.url, message: 'Sign in to use this server\'s tools. mcp-tether opened this page in your browser; open it here if it did not appear.' },
+    });
+  }
+
+  private streamEnded(id: RequestId): void {
+    // The response, if any, was dispatched before the stream ended; give the event loop one turn to be sure.
+    setImmediate(() => {
+      if (this.pending.has(id)) this.deliveryFailed(id, new Error('the connection to the server ended before it answered'));
+    });
   }
 
   private deliveryFailed(id: RequestId | undefined, error: unknown): void {
     const text = describeError(error);
     this.log.info(`Could not deliver a message to the server: ${text}`);
-    if (id !== undefined) writeMessage(this.output, errorResponse(id, UPSTREAM_ERROR, `mcp-tether: ${text}`));
+    if (id === undefined || !this.pending.delete(id) && this.handshake?.id !== id) return;
+    this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether: ${text}`));
   }
 
+  // --- server -> IDE ---
+
   private fromServer(message: JSONRPCMessage): void {
-    if ('id' in message && message.id !== undefined && this.initializeIds.delete(message.id) && 'result' in message) {
-      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === 'string') this.transport.setProtocolVersion(version);
+    let out: JSONRPCMessage = message;
+    const id = (message as { id?: RequestId }).id;
+    if (id !== undefined && !('method' in message)) {
+      const method = this.pending.get(id);
+      if (method === undefined) {
+        this.log.debug(`dropped an answer to no pending request (${String(id)})`);
+        return;
+      }
+      this.pending.delete(id);
+      if (method === 'tools/list' && 'result' in message) out = this.options.toolFilter.filterList(message);
+      if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(message);
     }
-    this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${'id' in message ? String(message.id) : ''}`);
+    this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);
+    this.write(out);
+  }
+
+  private ideSupportsUrlElicitation(): boolean {
+    const elicitation = (this.handshake?.params.capabilities as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
+    return elicitation?.url !== undefined;
+  }
+
+  private write(message: unknown): void {
     writeMessage(this.output, message);
   }
 }

@@ -1,4 +1,5 @@
 // --header "Name: value" parsing, with ${VAR} taken from the environment. Header values are treated as secrets.
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { registerSecret } from '../log.js';
 
@@ -30,4 +31,16 @@ export function parseHeaders(raw: string[], env: NodeJS.ProcessEnv): Record<stri
     headers[name] = value;
   }
   return headers;
+}
+
+/** --header-file: one "Name: value" per line; blank lines and lines starting with # are skipped. */
+export function parseHeaderFile(path: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--header-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Pass the path of a readable file with one "Name: value" per line.');
+  }
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  return parseHeaders(lines, env);
 }

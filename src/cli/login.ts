@@ -17,7 +17,7 @@ async function probe(fetch: (input: URL, init: RequestInit) => Promise<Response>
 }
 
 export async function login(config: Config, log: Logger, env: NodeJS.ProcessEnv): Promise<string> {
-  const baseFetch = createFetch(env);
+  const baseFetch = createFetch({ env, ...(config.caFile ? { caFile: config.caFile } : {}) });
   const session = await createSession(config, log, env, baseFetch);
   const fetch = session.wrapFetch(await baseFetch);
   let response = await probe(fetch, config, await session.token());

@@ -1,14 +1,9 @@
 // Entry point: parse the command line, run the command, turn errors into a message on stderr and an exit code.
-import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeError, ExitCode, TetherError } from '../errors.js';
 import { log } from '../log.js';
 import { buildProgram } from './program.js';
-
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
+import { packageVersion } from './version.js';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const program = buildProgram(
@@ -27,7 +22,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       logout: async (serverUrl, options) => {
         if (options.debug) log.setLevel('debug');
         const [{ logout }, { createFetch }] = await Promise.all([import('./logout.js'), import('../http/fetch.js')]);
-        for (const line of await logout(serverUrl, options.all === true, env, await createFetch(env), log)) process.stdout.write(`${line}\n`);
+        for (const line of await logout(serverUrl, options.all === true, env, await createFetch({ env }), log)) process.stdout.write(`${line}\n`);
       },
       status: async (options) => {
         const { collectStatus, formatStatus } = await import('./status.js');

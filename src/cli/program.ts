@@ -4,8 +4,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { assertSecureUrl } from '../http/url.js';
 import type { LogLevel } from '../log.js';
+import { TRANSPORT_MODES, type TransportMode } from '../bridge/upstream.js';
 import { STORE_CHOICES, type StoreChoice } from '../store/open-store.js';
-import { parseHeaders } from './headers.js';
+import { parseHeaderFile, parseHeaders } from './headers.js';
 
 export interface Config {
   serverUrl: URL;
@@ -24,6 +25,10 @@ export interface Config {
   assumePkce: boolean;
   useIdToken: boolean;
   tokenStore: StoreChoice;
+  transport: TransportMode;
+  ignoreTools: string[];
+  allowTools: string[];
+  caFile?: string;
   logLevel: LogLevel;
 }
 
@@ -42,6 +47,11 @@ interface RawOptions {
   assumePkceS256?: boolean;
   useIdToken?: boolean;
   tokenStore: StoreChoice;
+  transport: TransportMode;
+  ignoreTool: string[];
+  allowTool: string[];
+  headerFile?: string;
+  caFile?: string;
   enableProxy?: boolean;
   debug?: boolean;
   silent?: boolean;
@@ -109,6 +119,7 @@ function parseAuthorizeParams(entries: string[]): Record<string, string> {
 export function proxyOptions(command: Command): Command {
   return command
     .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect, [])
+    .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins')
     .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
     .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}')
     .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
@@ -122,6 +133,10 @@ export function proxyOptions(command: Command): Command {
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
     .addOption(new Option('--token-store <store>', 'where credentials are kept: auto = the OS keychain, falling back to a file with a notice').choices(STORE_CHOICES).default('auto'))
+    .addOption(new Option('--transport <mode>', 'http-first falls back to the legacy HTTP+SSE transport when the server rejects Streamable HTTP').choices(TRANSPORT_MODES).default('http-first'))
+    .option('--ignore-tool <glob>', 'hide tools whose name matches ("*" and "?" wildcards) from the IDE (repeatable)', collect, [])
+    .option('--allow-tool <glob>', 'show only tools whose name matches (repeatable)', collect, [])
+    .option('--ca-file <path>', 'trust the certificate authorities in this PEM file too (NODE_EXTRA_CA_CERTS works as well)')
     .option('--enable-proxy', 'accepted for mcp-remote compatibility: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are always honoured')
     .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)')
     .option('--silent', 'print nothing on stderr except fatal errors and sign-in URLs');
@@ -138,7 +153,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
   return {
     serverUrl: parseServerUrl(serverUrlRaw, allowHttp),
     ...(callbackPort === undefined ? {} : { callbackPort }),
-    headers: parseHeaders(options.header, env),
+    headers: { ...(options.headerFile ? parseHeaderFile(options.headerFile, env) : {}), ...parseHeaders(options.header, env) },
     allowHttp,
     host: options.host,
     callbackPath: options.callbackPath.startsWith('/') ? options.callbackPath : `/${options.callbackPath}`,
@@ -152,6 +167,10 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     assumePkce: options.assumePkceS256 === true,
     useIdToken: options.useIdToken === true,
     tokenStore: options.tokenStore,
+    transport: options.transport,
+    ignoreTools: options.ignoreTool,
+    allowTools: options.allowTool,
+    ...(options.caFile ? { caFile: options.caFile } : {}),
     logLevel: options.debug ? 'debug' : options.silent ? 'silent' : 'info',
   };
 }

@@ -62,12 +62,29 @@ export async function listServerStates(stateDir: string): Promise<ServerState[]>
     return [];
   }
   return names
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => name.endsWith('.json') && !name.endsWith('.server.json'))
     .map((name) => readJsonFileSync<ServerState>(join(stateDir, 'servers', name)))
     .filter((state): state is ServerState => state !== undefined && typeof state.server_url === 'string');
 }
 
+/** The server's last initialize answer (capabilities, server info), for answering the IDE during a sign-in. */
+export function serverCachePath(stateDir: string, serverUrl: string): string {
+  return join(stateDir, 'servers', `${serverKey(serverUrl)}.server.json`);
+}
+
+export function readServerCache<T>(stateDir: string, serverUrl: string): T | undefined {
+  return readJsonFileSync<T>(serverCachePath(stateDir, serverUrl));
+}
+
+/** Writes only when the content changed, so an ordinary start does no disk write. */
+export async function writeServerCache(stateDir: string, serverUrl: string, value: unknown, previous: unknown): Promise<void> {
+  const text = JSON.stringify(value, null, 2);
+  if (previous !== undefined && JSON.stringify(previous, null, 2) === text) return;
+  await writeFileAtomic(serverCachePath(stateDir, serverUrl), text);
+}
+
 export async function deleteServerState(stateDir: string, serverUrl: string): Promise<void> {
   await unlink(serverStatePath(stateDir, serverUrl)).catch(() => undefined);
+  await unlink(serverCachePath(stateDir, serverUrl)).catch(() => undefined);
   await unlink(serverLockPath(stateDir, serverUrl)).catch(() => undefined);
 }

@@ -116,6 +116,19 @@ export async function startIde(serverUrl: string, ws: Workspace, options: IdeOpt
   };
 }
 
+/**
+ * The tool names, as an IDE sees them once it has followed list_changed: while the user signs in, mcp-tether
+ * answers tools/list with an empty list and announces the real one afterwards.
+ */
+export async function toolNames(ide: Ide, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = (await ide.client.listTools()).tools.map((tool) => tool.name);
+    if (names.length > 0 || Date.now() > deadline) return names;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The text of a tool result's first content block. */
 export function text(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];

@@ -1,0 +1,44 @@
+// What the IDE is told when it must be answered before the server can be (the user is still signing in):
+// the server's last known answer if there is one, with list_changed promised so the lists can be corrected later.
+
+export type ListFamily = 'tools' | 'prompts' | 'resources' | 'resources/templates';
+export const LIST_FAMILIES: readonly ListFamily[] = ['tools', 'prompts', 'resources', 'resources/templates'];
+
+export interface CachedServer {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: Record<string, unknown>;
+  instructions?: string;
+}
+
+/** The list family of a list request ("tools/list" -> "tools"), if it is one. */
+export function listFamily(method: string): ListFamily | undefined {
+  switch (method) {
+    case 'tools/list':
+      return 'tools';
+    case 'prompts/list':
+      return 'prompts';
+    case 'resources/list':
+      return 'resources';
+    case 'resources/templates/list':
+      return 'resources/templates';
+    default:
+      return undefined;
+  }
+}
+
+export function earlyInitializeResult(ideParams: Record<string, unknown>, cached: CachedServer | undefined, version: string): Record<string, unknown> {
+  const requested = typeof ideParams.protocolVersion === 'string' ? ideParams.protocolVersion : undefined;
+  const capabilities: Record<string, unknown> = { ...(cached?.capabilities ?? { tools: {}, prompts: {}, resources: {} }) };
+  // Lists answered now are empty; list_changed lets the IDE fetch the real ones after the sign-in.
+  for (const family of ['tools', 'prompts', 'resources'] as const) {
+    if (family in capabilities) capabilities[family] = { ...(capabilities[family] as Record<string, unknown>), listChanged: true };
+  }
+  return {
+    // The IDE's own version: the server is asked for the same one when the session really starts.
+    protocolVersion: requested ?? cached?.protocolVersion ?? '2025-11-25',
+    capabilities,
+    serverInfo: cached?.serverInfo ?? { name: 'mcp-tether', version },
+    ...(cached?.instructions ? { instructions: cached.instructions } : {}),
+  };
+}
