@@ -1,0 +1,85 @@
+// Every message kind passes through the bridge both ways and in order: server-to-client requests answered by the IDE,
+// 1,000 progress notifications during one call, and a cancellation that reaches the server's tool.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
+import { text, workspace } from '../helpers/ide.js';
+import { connectIde, RawCli, waitUntil, within, type StdioIde } from './drivers.js';
+
+describe('messages in both directions', () => {
+  let server: BridgeServer;
+  let ide: StdioIde;
+  const seenByIde: string[] = [];
+
+  beforeAll(async () => {
+    server = await startBridgeServer();
+    ide = await connectIde(server.url, workspace(), {
+      capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
+      setup: (client) => {
+        client.setRequestHandler('sampling/createMessage', async () => {
+          seenByIde.push('sampling/createMessage');
+          return { role: 'assistant', content: { type: 'text', text: 'four' }, model: 'stand-in-model' };
+        });
+        client.setRequestHandler('elicitation/create', async () => {
+          seenByIde.push('elicitation/create');
+          return { action: 'accept', content: { colour: 'teal' } };
+        });
+        client.setRequestHandler('roots/list', async () => {
+          seenByIde.push('roots/list');
+          return { roots: [{ uri: 'file:///work/project', name: 'project' }] };
+        });
+      },
+    });
+  });
+  afterAll(async () => {
+    await ide?.close();
+    await server?.close();
+  });
+
+  it('sampling, form elicitation and roots/list issued by a tool are answered by the IDE, in order', async () => {
+    const result = await ide.client.callTool({ name: 'ask', arguments: {} });
+    const answer = JSON.parse(text(result)) as { sampled: unknown; elicited: unknown; action: string; roots: unknown };
+    expect(seenByIde).toEqual(['sampling/createMessage', 'elicitation/create', 'roots/list']);
+    expect(server.record.asked).toEqual(['sampling/createMessage', 'elicitation/create', 'roots/list']);
+    expect(answer.sampled).toEqual({ type: 'text', text: 'four' });
+    expect(answer.action).toBe('accept');
+    expect(answer.elicited).toEqual({ colour: 'teal' });
+    expect(answer.roots).toEqual([{ uri: 'file:///work/project', name: 'project' }]);
+  });
+
+  it('1,000 progress notifications during one tool call all arrive, in order, before the result', async () => {
+    // Read on the raw stdout: the SDK Client dispatches notifications a microtask later than responses, so it drops
+    // progress that arrives in the same stdout chunk as the result (an SDK client artefact, not the bridge's doing).
+    const cli = new RawCli(server.url, workspace());
+    try {
+      await cli.handshake();
+      cli.send({ jsonrpc: '2.0', id: 'p1', method: 'tools/call', params: { name: 'progress', arguments: { count: 1000 }, _meta: { progressToken: 'tok' } } });
+      const result = await cli.next((m) => m.id === 'p1' && !('method' in m), 60_000);
+      expect(text(result.result)).toBe('done');
+      const resultAt = cli.messages.indexOf(result);
+      const progress = cli.messages
+        .map((m, index) => ({ m, index }))
+        .filter(({ m }) => m.method === 'notifications/progress')
+        .map(({ m, index }) => ({ index, params: m.params as { progressToken: unknown; progress: number } }));
+      expect(progress).toHaveLength(1000);
+      expect(progress.map((p) => p.params.progress)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(progress.every((p) => p.params.progressToken === 'tok' && p.index < resultAt)).toBe(true);
+    } finally {
+      cli.child.stdin.end();
+      await cli.waitForExit(10_000);
+    }
+  });
+
+  it('a cancellation from the IDE reaches the server: the running tool sees its abort signal', async () => {
+    const controller = new AbortController();
+    const call = ide.client.callTool({ name: 'wait-for-cancel', arguments: {} }, { signal: controller.signal, timeout: 60_000 });
+    const outcome = within(call, 15_000);
+    expect(await waitUntil(() => server.record.toolsStarted.includes('wait-for-cancel'), 10_000)).toBe(true);
+    controller.abort('the user pressed stop');
+    const settled = await outcome;
+    expect(settled).not.toBe('timeout');
+    expect(settled !== 'timeout' && settled.ok).toBe(false); // the IDE's own call ends as aborted
+    expect(await waitUntil(() => server.record.cancelled.length === 1, 10_000)).toBe(true);
+    // The session still works after the cancellation.
+    expect(text(await ide.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
+  });
+});
