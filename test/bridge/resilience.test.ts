@@ -1,0 +1,66 @@
+// The remote side misbehaving: a server restart that forgets every session is invisible to the IDE, and a
+// connection reset in the middle of a streamed answer ends the call with a result or an error, never a hang.
+import { describe, expect, it } from 'vitest';
+import { startBridgeServer } from '../fixtures/bridge-server.js';
+import { startBrokenStreamServer } from '../fixtures/broken-stream-server.js';
+import { text, workspace } from '../helpers/ide.js';
+import { connectIde, within } from './drivers.js';
+
+describe('a server restart between two calls', () => {
+  it('is invisible to the IDE: the second call succeeds on a fresh session started with the IDE\'s own initialize', async () => {
+    const first = await startBridgeServer();
+    let second: Awaited<ReturnType<typeof startBridgeServer>> | undefined;
+    const capabilities = { roots: { listChanged: true }, sampling: {} };
+    const ide = await connectIde(first.url, workspace(), { capabilities });
+    try {
+      expect(text(await ide.client.callTool({ name: 'echo', arguments: { text: 'before' } }))).toBe('before');
+      const seenFirst = first.record.initializes;
+      expect(seenFirst).toHaveLength(1);
+
+      await first.close(); // every session is gone with the process
+      second = await startBridgeServer({ port: first.port });
+
+      const outcome = await within(ide.client.callTool({ name: 'echo', arguments: { text: 'after' } }), 30_000);
+      expect(outcome, ide.stderr()).not.toBe('timeout');
+      if (outcome === 'timeout' || !outcome.ok) throw new Error(`the call after the restart failed: ${outcome === 'timeout' ? 'timeout' : String(outcome.error)}\n${ide.stderr()}`);
+      expect(text(outcome.value)).toBe('after');
+
+      // The new server was initialized afresh, with what the IDE itself sent at start.
+      expect(second.record.initializes).toHaveLength(1);
+      expect(second.record.initializes[0]?.clientInfo).toEqual({ name: 'bridge-ide', version: '7.7.7' });
+      expect(second.record.initializes[0]?.capabilities).toEqual(seenFirst[0]?.capabilities);
+      expect(second.record.initializes[0]?.protocolVersion).toEqual(seenFirst[0]?.protocolVersion);
+      expect(second.record.http.some((r) => r.rpc === 'notifications/initialized')).toBe(true);
+      expect(second.record.toolsStarted).toEqual(['echo']);
+      // It got there the way the spec says: the old session id met a 404, then a new session began.
+      const oldSession = first.record.http.find((r) => r.sessionId !== undefined)?.sessionId;
+      expect(second.record.http[0]?.sessionId).toBe(oldSession);
+    } finally {
+      await ide.close();
+      await second?.close();
+      await first.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('a connection reset in the middle of a streamed answer', () => {
+  for (const tool of ['cut', 'cut-after-event']) {
+    it(`${tool}: the IDE gets a result or a JSON-RPC error within 30 s, and the next call works`, async () => {
+      const server = await startBrokenStreamServer();
+      const ide = await connectIde(server.url, workspace());
+      try {
+        const outcome = await within(ide.client.callTool({ name: tool, arguments: {} }, { timeout: 120_000 }), 30_000);
+        expect(outcome, `the IDE was left waiting; server saw ${server.requests.join(', ')}\n${ide.stderr()}`).not.toBe('timeout');
+        if (outcome !== 'timeout' && !outcome.ok) {
+          // A JSON-RPC error from the bridge (the SDK's ProtocolError carries its code), not a local SDK timeout.
+          expect((outcome.error as { code?: unknown }).code).toBeTypeOf('number');
+          expect(String(outcome.error)).not.toMatch(/timed out/i);
+        }
+        expect(text(await ide.client.callTool({ name: 'ok', arguments: {} }))).toBe('ok');
+      } finally {
+        await ide.close();
+        await server.close();
+      }
+    });
+  }
+});
