@@ -22,12 +22,27 @@ export function chooseAuthMethod(client: ClientIdentity, server: AuthorizationSe
   return supported.includes('client_secret_basic') || !supported.includes('client_secret_post') ? 'client_secret_basic' : 'client_secret_post';
 }
 
+/** application/x-www-form-urlencoded encoding of one value, as RFC 6749 section 2.3.1 prescribes for Basic. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * client_secret_basic (RFC 6749 section 2.3.1). Written here rather than taken from openid-client, whose encoder
+ * also escapes "-", "." and "_"; servers that compare the decoded header without form-decoding then reject it.
+ */
+function clientSecretBasic(secret: string): oidc.ClientAuth {
+  return (_server, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${formEncode(client.client_id)}:${formEncode(secret)}`).toString('base64')}`);
+  };
+}
+
 function clientAuthentication(method: string, secret: string | undefined): oidc.ClientAuth {
   switch (method) {
     case 'client_secret_post':
       return oidc.ClientSecretPost(secret);
     case 'client_secret_basic':
-      return oidc.ClientSecretBasic(secret);
+      return clientSecretBasic(secret ?? '');
     default:
       return oidc.None();
   }

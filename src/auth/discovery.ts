@@ -137,10 +137,16 @@ export function issuerMatches(declared: unknown, expected: string): boolean {
   return typeof declared === 'string' && new URL(expected).pathname === '/' && declared.replace(/\/$/, '') === expected.replace(/\/$/, '');
 }
 
+/**
+ * `legacy`: the server published no protected resource metadata, so (MCP 2025-03-26) its origin stands in for the
+ * authorization server. That origin is a base URL, not an issuer: the metadata may name another issuer on it, and a
+ * server without metadata gets that revision's default endpoints (/authorize, /token, /register; PKCE required).
+ */
 export async function discoverAuthorizationServer(
   issuer: string,
   fetch: Fetch,
   allowHttp: boolean,
+  options: { legacy?: boolean } = {},
 ): Promise<AuthorizationServerMetadata> {
   let issuerUrl: URL;
   try {
@@ -158,7 +164,8 @@ export async function discoverAuthorizationServer(
     }
     if (!body || typeof body !== 'object') continue;
     const metadata = body as AuthorizationServerMetadata;
-    if (!issuerMatches(metadata.issuer, issuer)) {
+    const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && new URL(metadata.issuer).origin === issuerUrl.origin;
+    if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
       throw new AuthError(
         `The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`,
         { hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.' },
@@ -169,6 +176,15 @@ export async function discoverAuthorizationServer(
       if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, allowHttp);
     }
     return metadata;
+  }
+  if (options.legacy) {
+    return {
+      issuer: issuerUrl.origin,
+      authorization_endpoint: new URL('/authorize', issuerUrl.origin).href,
+      token_endpoint: new URL('/token', issuerUrl.origin).href,
+      registration_endpoint: new URL('/register', issuerUrl.origin).href,
+      code_challenge_methods_supported: ['S256'],
+    };
   }
   throw new AuthError(`No authorization server metadata found for ${issuer}. Tried: ${tried.join(', ')}.`, {
     hint: 'Check that the issuer URL is right and that the server publishes RFC 8414 or OpenID Connect discovery.',

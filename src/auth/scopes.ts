@@ -10,6 +10,8 @@ export interface ScopeSources {
   supported?: string[];
   /** The scopes granted or requested before, for step-up (union). */
   previous?: string;
+  /** A 403 insufficient_scope: the new sign-in asks for what it had plus what the server wants (MCP 2026-07-28). */
+  stepUp?: boolean;
 }
 
 export function unionScopes(...lists: Array<string | undefined>): string | undefined {
@@ -19,6 +21,7 @@ export function unionScopes(...lists: Array<string | undefined>): string | undef
 }
 
 export function selectScope(sources: ScopeSources): string | undefined {
+  if (sources.stepUp) return unionScopes(sources.configured, sources.previous, sources.challenged);
   if (sources.configured) return sources.configured;
   if (sources.challenged) return unionScopes(sources.previous, sources.challenged);
   if (sources.supported?.length) return sources.supported.join(' ');

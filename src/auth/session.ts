@@ -10,7 +10,7 @@ import { withLock } from '../coordination/lock.js';
 import { readServerState, serverLockPath, writeServerState, type ServerState } from '../store/server-state.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { StaticClientInfo } from './registration.js';
-import { refreshDue } from './tokens.js';
+import { asBearer, refreshDue } from './tokens.js';
 
 export interface AuthSettings {
   serverUrl: URL;
@@ -22,6 +22,8 @@ export interface AuthSettings {
   staticClient?: StaticClientInfo;
   /** Extra client metadata merged into dynamic registration (--static-oauth-client-metadata). */
   clientMetadata: Record<string, unknown>;
+  /** --client-metadata-url: an HTTPS URL serving this client's metadata, used as its client id where supported. */
+  clientMetadataUrl?: string;
   /** Callback host and path; port undefined = from the client's redirect URI, else a free one. */
   callback: { host: string; port?: number; path: string };
   authTimeoutMs: number;
@@ -62,6 +64,9 @@ export function loadStoredSignIn(serverUrl: URL, stateDir: string, store: Secret
   return { state, secrets };
 }
 
+/** Step-up sign-ins per request before the 403 is passed on (MCP: stop after a few attempts). */
+const MAX_STEP_UPS = 2;
+
 function bearerOf(headers: RequestInit['headers']): string | undefined {
   const value = new Headers(headers).get('authorization');
   return value?.replace(/^Bearer\s+/i, '');
@@ -98,11 +103,27 @@ export class OAuthSession implements AuthProvider {
     });
   }
 
-  /** Wraps the transport's fetch so a 401 can be matched with the token it was sent with. */
+  /**
+   * Wraps the transport's fetch: a 401 is matched with the token it was sent with, and a 403 insufficient_scope
+   * leads to a new sign-in with the wider scopes and the same request again, a bounded number of times.
+   */
   wrapFetch(fetch: Fetch): Fetch {
     return async (input, init) => {
-      const response = await fetch(input, init);
-      if (response.status === 401) this.rejectedWith.set(response, bearerOf(init?.headers));
+      let request = init;
+      let response = await fetch(input, request);
+      for (let attempt = 0; attempt < MAX_STEP_UPS && response.status === 403; attempt++) {
+        const challenge = bearerChallenge(response);
+        if (challenge.error !== 'insufficient_scope' || bearerOf(request?.headers) === undefined) break;
+        await response.body?.cancel().catch(() => undefined);
+        this.settings.log.info(`The server needs more permissions${challenge.scope ? ` (${challenge.scope})` : ''}; signing in again to grant them.`);
+        await this.signIn(challenge);
+        const headers = new Headers(request?.headers);
+        const bearer = this.currentBearer();
+        if (bearer) headers.set('authorization', `Bearer ${bearer}`);
+        request = { ...request, headers };
+        response = await fetch(input, request);
+      }
+      if (response.status === 401) this.rejectedWith.set(response, bearerOf(request?.headers));
       return response;
     };
   }
@@ -112,7 +133,7 @@ export class OAuthSession implements AuthProvider {
     await this.ready;
     if (this.signingIn) await this.signingIn.catch(() => undefined);
     const tokens = this.secrets?.tokens;
-    if (tokens?.refresh_token && refreshDue(tokens)) {
+    if (tokens?.refresh_token && refreshDue(asBearer(tokens, this.settings.useIdToken))) {
       await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${describeError(error)}`));
     }
     return this.currentBearer();

@@ -42,7 +42,8 @@ async function openListener(settings: AuthSettings, sameServer: ServerState | un
   const registered = registeredRedirect(staticClient ? staticClient.redirect_uris : sameServer?.client.redirect_uris);
   const target: CallbackTarget = {
     host: registered?.hostname.replace(/^\[|\]$/g, '') ?? callback.host,
-    port: callback.port ?? (registered ? Number(registered.port || 80) : 0),
+    // RFC 8252 section 7.3: a loopback redirect URI registered without a port accepts any port.
+    port: callback.port ?? (registered?.port ? Number(registered.port) : 0),
     path: registered?.pathname ?? callback.path,
   };
   const deadline = Date.now() + settings.authTimeoutMs;
@@ -86,6 +87,13 @@ async function resolveClient(
       ...(staticClient.client_secret ? { client_secret: staticClient.client_secret } : {}),
     };
   }
+  if (settings.clientMetadataUrl) {
+    if (server.client_id_metadata_document_supported === true) {
+      // Client ID Metadata Document: the URL is the client id; the server fetches the metadata itself.
+      return { registration: { client_id: settings.clientMetadataUrl, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', source: 'metadata-document', has_secret: false } };
+    }
+    settings.log.info(`${server.issuer} does not support client ID metadata documents; registering a client instead.`);
+  }
   const stored = sameServer?.client;
   if (stored?.source === 'dynamic' && stored.redirect_uris.includes(redirectUri) && (!stored.has_secret || storedSecret)) {
     return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}) };
@@ -100,7 +108,7 @@ export async function signIn(
   previous: { state?: ServerState; secrets?: SecretRecord },
 ): Promise<SignedIn> {
   const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined });
   assertPkceSupported(server, settings.assumePkce);
   if (!server.authorization_endpoint || !server.token_endpoint) {
     throw new AuthError(`The authorization server ${server.issuer} publishes no authorization or token endpoint.`, {
@@ -113,6 +121,7 @@ export async function signIn(
     ...(challenge.scope ? { challenged: challenge.scope } : {}),
     ...(discovery.metadata?.scopes_supported ? { supported: discovery.metadata.scopes_supported } : {}),
     ...(previous.secrets?.tokens?.scope ? { previous: previous.secrets.tokens.scope } : {}),
+    stepUp: challenge.error === 'insufficient_scope',
   });
   const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.

@@ -32,13 +32,34 @@ export function toStoredTokens(response: TokenEndpointResponse, previous?: Store
   registerSecret(response.id_token);
   const refresh = response.refresh_token ?? previous?.refresh_token;
   const scope = response.scope ?? previous?.scope;
+  // A refresh response may omit the ID token (OIDC Core 12.2): keep the one we have.
+  const idToken = response.id_token ?? previous?.id_token;
+  const idTokenExpiry = idToken ? jwtExpiry(idToken) : undefined;
   return {
     access_token: response.access_token,
     token_type: response.token_type ?? 'bearer',
     ...(refresh ? { refresh_token: refresh } : {}),
-    ...(response.id_token ? { id_token: response.id_token } : {}),
+    ...(idToken ? { id_token: idToken } : {}),
+    ...(idTokenExpiry !== undefined ? { id_token_expires_at: idTokenExpiry } : {}),
     ...(scope ? { scope } : {}),
     ...(typeof response.expires_in === 'number' ? { expires_at: now + response.expires_in * 1000 } : {}),
     obtained_at: now,
   };
+}
+
+/** The `exp` of a JWT in epoch ms, read without verification (only to schedule a refresh). */
+export function jwtExpiry(jwt: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tokens as seen by the bearer in use: with --use-id-token, the ID token's own expiry counts too. */
+export function asBearer(tokens: StoredTokens, useIdToken: boolean): StoredTokens {
+  if (!useIdToken || tokens.id_token_expires_at === undefined) return tokens;
+  const expiresAt = tokens.expires_at === undefined ? tokens.id_token_expires_at : Math.min(tokens.expires_at, tokens.id_token_expires_at);
+  return { ...tokens, expires_at: expiresAt };
 }

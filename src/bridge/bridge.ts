@@ -16,6 +16,8 @@ import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation
 
 /** How long the IDE's initialize may wait on a sign-in before mcp-tether answers it itself. */
 const HOLD_MS = 2_000;
+/** How long a list request may wait on a sign-in before it is answered empty (and corrected by list_changed). */
+const LIST_HOLD_MS = 8_000;
 
 export interface BridgeOptions {
   upstream: Upstream;
@@ -45,6 +47,8 @@ export class Bridge implements SignInObserver {
     | undefined;
   private signingIn = false;
   private ideInitialized = false;
+  /** Requests answered here while they waited for the server; their own answers are not sent or are dropped. */
+  private readonly answeredHere = new Set<RequestId>();
   /** List families answered (empty) here during the sign-in: the IDE gets list_changed for them afterwards. */
   private readonly answeredEmpty = new Set<ListFamily>();
   /** Families the IDE was told about that the server turned out not to have. */
@@ -126,6 +130,7 @@ export class Bridge implements SignInObserver {
     const queuedDuringHandshake = this.handshake !== undefined && !this.handshake.done;
     void this.gate
       .then(() => {
+        if (id !== undefined && this.answeredHere.delete(id)) return;
         const failure = this.handshake?.failure;
         if (queuedDuringHandshake && failure !== undefined) throw failure;
         return this.upstream.send(message.message, id === undefined ? {} : { onRequestStreamEnd: () => this.streamEnded(id) });
@@ -145,10 +150,20 @@ export class Bridge implements SignInObserver {
     const family = listFamily(method);
     const handshake = this.handshake;
     const waitingOnSignIn = handshake !== undefined && handshake.answeredLocally && !handshake.done;
-    if (family && (waitingOnSignIn || this.missingFamilies.has(family))) {
-      if (waitingOnSignIn) this.answeredEmpty.add(family);
-      this.write({ jsonrpc: '2.0', id, result: { [family === 'resources/templates' ? 'resourceTemplates' : family]: [] } });
+    if (family && this.missingFamilies.has(family)) {
+      this.write(emptyList(id, family));
       return true;
+    }
+    if (family && waitingOnSignIn) {
+      // Wait for the sign-in a while; if it is still going, answer empty and announce the real list later.
+      setTimeout(() => {
+        if (handshake.done || !this.pending.has(id)) return;
+        this.pending.delete(id);
+        this.answeredHere.add(id);
+        this.answeredEmpty.add(family);
+        this.write(emptyList(id, family));
+      }, LIST_HOLD_MS).unref();
+      return false;
     }
     if (method === 'ping' && waitingOnSignIn) {
       this.write({ jsonrpc: '2.0', id, result: {} });
@@ -264,6 +279,10 @@ export class Bridge implements SignInObserver {
   private write(message: unknown): void {
     writeMessage(this.output, message);
   }
+}
+
+function emptyList(id: RequestId, family: ListFamily): Record<string, unknown> {
+  return { jsonrpc: '2.0', id, result: { [family === 'resources/templates' ? 'resourceTemplates' : family]: [] } };
 }
 
 function delay(ms: number): Promise<void> {

@@ -18,6 +18,7 @@ export interface Config {
   authTimeoutMs: number;
   staticClientInfo?: unknown;
   staticClientMetadata: Record<string, unknown>;
+  clientMetadataUrl?: string;
   scope?: string;
   resource?: string;
   disableResource: boolean;
@@ -40,6 +41,7 @@ interface RawOptions {
   authTimeout: number;
   staticOauthClientInfo?: string;
   staticOauthClientMetadata?: string;
+  clientMetadataUrl?: string;
   scope?: string;
   resource?: string;
   disableResourceParameter?: boolean;
@@ -106,6 +108,15 @@ function parseCallbackPort(raw: string | undefined): number | undefined {
   return port;
 }
 
+/** A client ID metadata document URL must be https with a path (draft-ietf-oauth-client-id-metadata-document). */
+function parseClientMetadataUrl(raw: string): string {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || url.protocol !== 'https:' || url.pathname === '/') {
+    throw new UsageError(`--client-metadata-url "${raw}" is not an https URL with a path.`, 'Example: --client-metadata-url https://example.com/mcp-client.json');
+  }
+  return url.href;
+}
+
 function parseAuthorizeParams(entries: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const entry of entries) {
@@ -123,6 +134,7 @@ export function proxyOptions(command: Command): Command {
     .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
     .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}')
     .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
+    .option('--client-metadata-url <url>', 'HTTPS URL of this client\'s metadata document, used as its client id where the server supports it (before dynamic registration)')
     .option('--host <host>', 'host name of the sign-in callback (redirect URI); the listener binds loopback only', 'localhost')
     .option('--callback-path <path>', 'path of the sign-in callback (redirect URI)', '/oauth/callback')
     .option('--auth-timeout <seconds>', 'how long to wait for the browser sign-in', positiveSeconds, 300)
@@ -160,6 +172,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     authTimeoutMs: options.authTimeout * 1000,
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
     staticClientMetadata: metadata as Record<string, unknown>,
+    ...(options.clientMetadataUrl ? { clientMetadataUrl: parseClientMetadataUrl(options.clientMetadataUrl) } : {}),
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.resource ? { resource: options.resource } : {}),
     disableResource: options.disableResourceParameter === true,

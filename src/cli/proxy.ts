@@ -38,6 +38,7 @@ export async function createSession(config: Config, log: Logger, env: NodeJS.Pro
       allowHttp: config.allowHttp,
       ...(staticClient ? { staticClient } : {}),
       clientMetadata: config.staticClientMetadata,
+      ...(config.clientMetadataUrl ? { clientMetadataUrl: config.clientMetadataUrl } : {}),
       callback: { host: config.host, path: config.callbackPath, ...(config.callbackPort === undefined ? {} : { port: config.callbackPort }) },
       authTimeoutMs: config.authTimeoutMs,
       ...(config.scope ? { scope: config.scope } : {}),

@@ -8,7 +8,7 @@ export interface ServerStatus {
   server: string;
   authorization_server: string;
   client_id: string;
-  client_source: 'static' | 'dynamic';
+  client_source: 'static' | 'metadata-document' | 'dynamic';
   scope: string | null;
   signed_in: boolean;
   access_token_expires_at: string | null;
@@ -46,7 +46,7 @@ export function formatStatus(statuses: ServerStatus[]): string {
       [
         s.server,
         `  authorization server: ${s.authorization_server}`,
-        `  client:               ${s.client_id} (${s.client_source === 'static' ? 'pre-registered' : 'registered by mcp-tether'})`,
+        `  client:               ${s.client_id} (${{ static: 'pre-registered', 'metadata-document': 'client ID metadata document', dynamic: 'registered by mcp-tether' }[s.client_source]})`,
         `  scopes:               ${s.scope ?? '(none requested)'}`,
         `  signed in:            ${s.signed_in ? 'yes' : 'no'}${s.access_token_expires_at ? `, access token expires ${s.access_token_expires_at}` : ''}${s.refresh_token ? ', refreshable' : ''}`,
         `  stored in:            ${s.store}`,

@@ -16,6 +16,8 @@ export interface StoredTokens {
   token_type: string;
   refresh_token?: string;
   id_token?: string;
+  /** Epoch milliseconds, from the ID token's `exp`. */
+  id_token_expires_at?: number;
   scope?: string;
   /** Epoch milliseconds; absent when the authorization server did not say. */
   expires_at?: number;

@@ -9,8 +9,8 @@ export interface ClientRegistration {
   client_id: string;
   redirect_uris: string[];
   token_endpoint_auth_method: string;
-  /** How the client came to be: given on the command line, or registered by mcp-tether (RFC 7591). */
-  source: 'static' | 'dynamic';
+  /** How the client came to be: given on the command line, a client ID metadata document, or registered (RFC 7591). */
+  source: 'static' | 'metadata-document' | 'dynamic';
   /** Whether a client secret is kept in the credential store. */
   has_secret: boolean;
 }

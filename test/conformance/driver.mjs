@@ -112,6 +112,11 @@ async function main() {
     }
   });
 
+  let toolsChanged = () => undefined;
+  const toolsChangedOnce = new Promise((resolve) => {
+    toolsChanged = resolve;
+  });
+
   function send(message) {
     child.stdin.write(`${JSON.stringify(message)}\n`);
   }
@@ -132,7 +137,11 @@ async function main() {
       else send({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } });
       return;
     }
-    if (message.method !== undefined) return; // a notification
+    if (message.method !== undefined) {
+      // A notification; an IDE re-lists its tools on list_changed.
+      if (message.method === 'notifications/tools/list_changed') toolsChanged();
+      return;
+    }
     const waiter = pending.get(message.id);
     if (!waiter) {
       failures.push(`response with an unknown id: ${line.slice(0, 200)}`);
@@ -171,7 +180,13 @@ async function main() {
     });
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    const listed = await request('tools/list', {});
+    let listed = await request('tools/list', {});
+    if (!Array.isArray(listed?.tools) || listed.tools.length === 0) {
+      // Answered while the sign-in was still running: the real list follows a list_changed notification.
+      say('tools/list was empty; waiting for notifications/tools/list_changed');
+      await Promise.race([toolsChangedOnce, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
+      listed = await request('tools/list', {});
+    }
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
     if (tools.length > 0) {
