@@ -200,7 +200,7 @@ export class Bridge implements SignInObserver {
   private initializeAnswered(handshake: NonNullable<Bridge['handshake']>, answer: JSONRPCMessage): void {
     handshake.done = true;
     const result = (answer as { result?: Json }).result;
-    if (result) this.options.remember?.({ protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
+    if (result) this.options.remember?.({ ...(this.upstream.era ? { era: this.upstream.era } : {}), protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
     if (!handshake.answeredLocally) {
       this.write({ ...answer, id: handshake.id });
       return;

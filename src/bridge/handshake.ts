@@ -5,6 +5,8 @@ export type ListFamily = 'tools' | 'prompts' | 'resources' | 'resources/template
 export const LIST_FAMILIES: readonly ListFamily[] = ['tools', 'prompts', 'resources', 'resources/templates'];
 
 export interface CachedServer {
+  /** 2026-07-28 (stateless) or the 2025-11-25 lifecycle: lets the next start skip a probe. */
+  era?: 'modern' | 'legacy';
   protocolVersion: string;
   capabilities: Record<string, unknown>;
   serverInfo: Record<string, unknown>;

@@ -4,6 +4,7 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
+import { discoverRequest, fromModern, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, toModern } from './modern.js';
 
 export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
 export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-first', 'http-only', 'sse-only'];
@@ -12,8 +13,13 @@ export interface RemoteTransport extends Transport {
   terminateSession?: () => Promise<void>;
 }
 
+/** The protocol generation the server speaks: 2026-07-28 (stateless) or the 2025-11-25 lifecycle. */
+export type Era = 'modern' | 'legacy';
+
 export interface UpstreamOptions {
   mode: TransportMode;
+  /** What the server spoke last time, to skip a probe that would fail. */
+  era?: Era;
   log: Logger;
   /** Builds a fresh Streamable HTTP transport (a new session needs a new one). */
   streamable: () => RemoteTransport;
@@ -45,6 +51,8 @@ export class Upstream {
   onmessage: (message: JSONRPCMessage) => void = () => undefined;
   /** The negotiated protocol version, from the last initialize result. */
   protocolVersion: string | undefined;
+  /** Known once the IDE's initialize was answered. */
+  era: Era | undefined;
 
   private transport: RemoteTransport | undefined;
   private kind: 'streamable' | 'sse' | undefined;
@@ -63,29 +71,69 @@ export class Upstream {
   }
 
   /**
-   * Sends the IDE's initialize and resolves with the server's answer (not passed to `onmessage`).
-   * Picks the transport: on http-first, a 400/404/405 to this first POST switches to HTTP+SSE; 401/403 never do.
+   * Sends the IDE's initialize and resolves with the server's answer (not passed to `onmessage`). Picks the
+   * protocol era and transport: 2026-07-28 (`server/discover`) first unless the server was legacy last time, then
+   * the 2025-11-25 lifecycle over Streamable HTTP, then (http-first) the legacy HTTP+SSE transport. A 400/404/405
+   * moves on to the next; 401/403 never do.
    */
   async initialize(request: JSONRPCMessage & { id: RequestId; params?: unknown }): Promise<JSONRPCMessage> {
     this.initializeRequest = request;
-    const order: Array<'streamable' | 'sse'> =
-      this.options.mode === 'http-only' ? ['streamable'] : this.options.mode === 'sse-only' ? ['sse'] : this.options.mode === 'sse-first' ? ['sse', 'streamable'] : ['streamable', 'sse'];
+    const attempts = this.attempts();
     let lastError: unknown;
-    for (const [index, kind] of order.entries()) {
+    for (const [index, attempt] of attempts.entries()) {
       try {
-        await this.open(kind);
-        return await this.exchangeInitialize(request);
+        if (attempt === 'modern') {
+          const answer = await this.tryModern(request.id);
+          if (answer) return answer;
+          continue;
+        }
+        await this.open(attempt === 'sse' ? 'sse' : 'streamable');
+        const answer = await this.exchangeInitialize(request);
+        this.era = 'legacy';
+        return answer;
       } catch (error) {
         lastError = error;
         const status = httpStatus(error);
-        const last = index === order.length - 1;
-        const fallBack = kind === 'streamable' ? status !== undefined && FALLBACK_STATUSES.has(status) : status !== 401 && status !== 403;
+        const last = index === attempts.length - 1;
+        const fallBack = attempt === 'sse' ? status !== 401 && status !== 403 : status !== undefined && FALLBACK_STATUSES.has(status);
         if (last || !fallBack || this.sessionOpen) throw error;
-        this.options.log.info(`The server did not accept ${kind === 'streamable' ? 'Streamable HTTP' : 'HTTP+SSE'} (${describeError(error)}); trying ${kind === 'streamable' ? 'the legacy HTTP+SSE transport' : 'Streamable HTTP'}.`);
+        this.options.log.debug(`${attempt} connection refused (${describeError(error)}); trying the next way`);
         await this.drop();
       }
     }
-    throw lastError;
+    throw lastError ?? new Error('the server speaks no protocol version or transport mcp-tether knows');
+  }
+
+  private attempts(): Array<'modern' | 'legacy-http' | 'sse'> {
+    switch (this.options.mode) {
+      case 'sse-only':
+        return ['sse'];
+      case 'sse-first':
+        return ['sse', 'modern', 'legacy-http'];
+      case 'http-only':
+        return this.options.era === 'legacy' ? ['legacy-http', 'modern'] : ['modern', 'legacy-http'];
+      case 'http-first':
+        return this.options.era === 'legacy' ? ['legacy-http', 'modern', 'sse'] : ['modern', 'legacy-http', 'sse'];
+    }
+  }
+
+  /** `server/discover`: the IDE's initialize answered from it when the server speaks 2026-07-28, else undefined. */
+  private async tryModern(id: RequestId): Promise<JSONRPCMessage | undefined> {
+    await this.open('streamable');
+    const ideParams = this.ideParams();
+    const discovered = modernDiscovery(await this.exchange(discoverRequest(`mcp-tether-discover-${++this.replayCount}`, ideParams)));
+    if (!discovered) {
+      await this.drop();
+      return undefined;
+    }
+    this.era = 'modern';
+    this.sessionOpen = true;
+    this.setProtocolVersion(MODERN_VERSION);
+    return initializeAnswerFromDiscovery(id, ideParams, discovered);
+  }
+
+  private ideParams(): Record<string, unknown> {
+    return ((this.initializeRequest?.params ?? {}) as Record<string, unknown>);
   }
 
   /** Sends any message but the IDE's initialize; recreates a lost session and retries once. */
@@ -93,6 +141,11 @@ export class Upstream {
     if (!this.sessionOpen && this.initializeRequest) await this.reopen();
     const transport = this.transport;
     if (!transport) throw new Error('no session with the server');
+    if (this.era === 'modern') {
+      const modern = toModern(message, this.ideParams());
+      if (modern) await transport.send(modern, options);
+      return;
+    }
     try {
       await transport.send(message, options);
     } catch (error) {
@@ -140,8 +193,8 @@ export class Upstream {
     }
   }
 
-  /** Sends an initialize and waits for its answer on the message stream. */
-  private async exchangeInitialize(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
+  /** Sends a request of mcp-tether's own and waits for its answer on the message stream. */
+  private async exchange(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
     const transport = this.transport;
     if (!transport) throw new Error('no transport');
     const answered = new Promise<JSONRPCMessage>((resolve, reject) => this.pendingInits.set(request.id, { resolve, reject }));
@@ -151,7 +204,12 @@ export class Upstream {
       this.pendingInits.delete(request.id);
       throw error;
     }
-    const answer = await answered;
+    return answered;
+  }
+
+  /** Sends an initialize and waits for its answer; a result opens the session. */
+  private async exchangeInitialize(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
+    const answer = await this.exchange(request);
     const result = (answer as { result?: { protocolVersion?: unknown } }).result;
     if (result) {
       if (typeof result.protocolVersion === 'string') this.setProtocolVersion(result.protocolVersion);
@@ -167,6 +225,11 @@ export class Upstream {
       if (!request) throw new Error('the IDE has not initialized yet');
       if (lost && this.transport === lost) await this.drop();
       if (!this.transport) await this.open(this.kind ?? 'streamable');
+      if (this.era === 'modern') {
+        // Stateless: nothing to re-create but the transport.
+        this.sessionOpen = true;
+        return;
+      }
       const id = `mcp-tether-reinitialize-${++this.replayCount}`;
       const answer = await this.exchangeInitialize({ ...request, id });
       if (!('result' in answer)) throw new Error(`the server refused to start a new session: ${JSON.stringify((answer as { error?: unknown }).error)}`);
@@ -188,6 +251,6 @@ export class Upstream {
         return;
       }
     }
-    this.onmessage(message);
+    this.onmessage(this.era === 'modern' ? fromModern(message) : message);
   }
 }

@@ -58,14 +58,15 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const [sdk, session, baseFetch] = await Promise.all([import('@modelcontextprotocol/client'), createSession(config, log, env, fetch), fetch]);
   const transportFetch = session.wrapFetch(baseFetch);
   const requestInit = { headers: config.headers };
+  const stateDir = stateDirectory(env);
+  const cached = config.tokenStore === 'memory' ? undefined : readServerCache<CachedServer>(stateDir, config.serverUrl.href);
   const upstream = new Upstream({
     mode: config.transport,
+    ...(cached?.era ? { era: cached.era } : {}),
     log,
     streamable: () => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
     legacySse: () => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
   });
-  const stateDir = stateDirectory(env);
-  const cached = config.tokenStore === 'memory' ? undefined : readServerCache<CachedServer>(stateDir, config.serverUrl.href);
   const bridge = new Bridge({
     upstream,
     input: process.stdin,
