@@ -1,0 +1,43 @@
+// Large messages through the bridge: a 20 MB tool result reaches the IDE and a 20 MB tool argument reaches the
+// server, both intact (length and SHA-256 compared).
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
+import { workspace } from '../helpers/ide.js';
+import { connectIde, type StdioIde } from './drivers.js';
+
+const SIZE = 20 * 1024 * 1024;
+const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
+
+function blocks(result: unknown): string[] {
+  return ((result as { content?: Array<{ text?: string }> }).content ?? []).map((block) => block.text ?? '');
+}
+
+describe('20 MB messages', () => {
+  let server: BridgeServer;
+  let ide: StdioIde;
+
+  beforeAll(async () => {
+    server = await startBridgeServer();
+    // The IDE stand-in must read 20 MB lines itself (the SDK's stdio default stops at 10 MB).
+    ide = await connectIde(server.url, workspace(), { maxBufferSize: 64 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await ide?.close();
+    await server?.close();
+  });
+
+  it('a 20 MB tool result arrives intact', async () => {
+    const result = await ide.client.callTool({ name: 'big', arguments: { bytes: SIZE } }, { timeout: 120_000 });
+    const [payload = '', digest] = blocks(result);
+    expect(payload.length).toBe(SIZE);
+    expect(sha256(payload)).toBe(digest);
+  }, 150_000);
+
+  it('a 20 MB tool argument arrives intact', async () => {
+    const argument = randomBytes((SIZE * 3) / 4).toString('base64');
+    expect(argument.length).toBe(SIZE);
+    const result = await ide.client.callTool({ name: 'digest', arguments: { text: argument } }, { timeout: 120_000 });
+    expect(blocks(result)[0]).toBe(`${SIZE} ${sha256(argument)}`);
+  }, 150_000);
+});
