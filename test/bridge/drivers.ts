@@ -1,9 +1,12 @@
 // IDE stand-ins for the bridge tests: an SDK Client over stdio with any capabilities and buffer size, and a raw
 // newline-JSON driver of the CLI's stdin/stdout for what an SDK client would never send.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { CLI, type Workspace } from '../helpers/ide.js';
+import { BROWSER, CLI, type Workspace } from '../helpers/ide.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -152,4 +155,16 @@ export class RawCli {
   kill(): void {
     if (this.exit === undefined) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * A $BROWSER script that waits `delaySeconds` (the user reading the page) and then signs in with the headless
+ * browser fixture; without the proxy variables when `withoutProxy` (so a proxy sees only mcp-tether's requests).
+ */
+export function delayedBrowser(delaySeconds: number, options: { withoutProxy?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-browser-'));
+  const script = join(dir, 'browser.sh');
+  const unset = options.withoutProxy ? 'unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy NO_PROXY no_proxy\n' : '';
+  writeFileSync(script, `#!/bin/sh\n${unset}sleep ${delaySeconds}\nexec "${process.execPath}" "${BROWSER}" "$@"\n`, { mode: 0o755 });
+  return script;
 }

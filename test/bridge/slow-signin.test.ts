@@ -1,0 +1,49 @@
+// An IDE that gives initialize 5 s, while the browser sign-in takes ~10 s (real authorization server, real
+// headless browser): its initialize is answered in time, list_changed follows the sign-in, then tools work.
+import { describe, expect, it } from 'vitest';
+import { startStack } from '../fixtures/stack.js';
+import { text, waitForSignins, workspace } from '../helpers/ide.js';
+import { connectIde, delayedBrowser, waitUntil, within } from './drivers.js';
+
+describe('a sign-in slower than the IDE\'s initialize timeout', () => {
+  it('the IDE survives: initialize answered within 5 s, tools/list_changed after the sign-in, then the tools work', async () => {
+    const stack = await startStack();
+    const ws = workspace({ BROWSER: delayedBrowser(10) });
+    let listChanged = 0;
+    let grantsWhenListChanged = -1;
+    const ide = await connectIde(stack.mcp.url, ws, {
+      timeoutMs: 5_000,
+      setup: (client) => {
+        client.setNotificationHandler('notifications/tools/list_changed', () => {
+          listChanged += 1;
+          if (grantsWhenListChanged === -1) grantsWhenListChanged = stack.as.counts.codeGrants;
+        });
+      },
+    });
+    try {
+      // Answered before the user finished signing in.
+      expect(stack.as.counts.codeGrants).toBe(0);
+      // The IDE lists tools at once, as IDEs do, with the same 5 s budget: an empty list for now. (Soft, so the rest
+      // of the story is still checked when this fails.)
+      const early = await within(ide.client.listTools(undefined, { timeout: 5_000 }), 10_000);
+      expect.soft(early !== 'timeout' && early.ok ? early.value.tools : `tools/list failed: ${early === 'timeout' ? 'no answer' : String(early.error)}`).toEqual([]);
+      expect(stack.as.counts.codeGrants).toBe(0);
+      // A call made meanwhile waits for the sign-in instead of failing.
+      const call = within(ide.client.callTool({ name: 'whoami', arguments: {} }, { timeout: 60_000 }), 60_000);
+
+      expect(await waitUntil(() => listChanged > 0, 60_000), ide.stderr()).toBe(true);
+      expect(grantsWhenListChanged).toBe(1); // announced after the code was redeemed
+      const names = (await ide.client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toContain('whoami');
+
+      const outcome = await call;
+      if (outcome === 'timeout' || !outcome.ok) throw new Error(`the call during the sign-in failed: ${outcome === 'timeout' ? 'timeout' : String(outcome.error)}\n${ide.stderr()}`);
+      expect(text(outcome.value)).toBe('alice');
+      expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+      expect((await waitForSignins(ws, 1)).at(-1)?.text).toContain('Signed in');
+    } finally {
+      await ide.close();
+      await stack.close();
+    }
+  }, 120_000);
+});
