@@ -1,5 +1,6 @@
 // Every message kind passes through the bridge both ways and in order: server-to-client requests answered by the IDE,
 // 1,000 progress notifications during one call, and a cancellation that reaches the server's tool.
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
 import { text, workspace } from '../helpers/ide.js';
@@ -81,5 +82,38 @@ describe('messages in both directions', () => {
     expect(await waitUntil(() => server.record.cancelled.length === 1, 10_000)).toBe(true);
     // The session still works after the cancellation.
     expect(text(await ide.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
+  });
+
+  it('control: a direct SDK client (no mcp-tether) gets the GET-stream sampling request during its first call', async () => {
+    const direct = new Client({ name: 'direct', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    direct.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'six' }, model: 'stand-in-model' }));
+    await direct.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    try {
+      const outcome = await within(direct.callTool({ name: 'ask-push', arguments: {} }), 15_000);
+      expect(outcome !== 'timeout' && outcome.ok && text(outcome.value)).toBe(JSON.stringify({ type: 'text', text: 'six' }));
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it('a sampling request the server sends on its GET stream during the IDE\'s first call reaches the IDE', async () => {
+    // The SDK server's own ctx.mcpReq.requestSampling travels on the session's GET stream, which a client opens once
+    // notifications/initialized is accepted. A direct SDK client finishes that POST before its first request; the
+    // bridge must not let the IDE's first call overtake it, or the request is lost and the call hangs.
+    const fresh = await connectIde(server.url, workspace(), {
+      capabilities: { sampling: {} },
+      setup: (client) => {
+        client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'six' }, model: 'stand-in-model' }));
+      },
+    });
+    try {
+      const outcome = await within(fresh.client.callTool({ name: 'ask-push', arguments: {} }, { timeout: 60_000 }), 15_000);
+      const order = server.record.http.filter((r) => r.sessionId !== undefined || r.rpc === 'initialize').map((r) => `${r.method} ${r.rpc ?? ''}`.trim());
+      expect(outcome, `the call hung; the server saw ${order.join(', ')}`).not.toBe('timeout');
+      if (outcome === 'timeout' || !outcome.ok) throw new Error(`the call failed: ${outcome === 'timeout' ? 'timeout' : String(outcome.error)}`);
+      expect(text(outcome.value)).toBe(JSON.stringify({ type: 'text', text: 'six' }));
+    } finally {
+      await fresh.close();
+    }
   });
 });
