@@ -14,10 +14,11 @@ import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
 import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation.js';
 
-/** How long the IDE's initialize may wait on a sign-in before mcp-tether answers it itself. */
+/**
+ * How long the IDE's initialize, and then its list requests, may wait on a sign-in before mcp-tether answers them
+ * itself (lists empty, corrected by list_changed once the server answers). IDEs give up on requests after a while.
+ */
 const HOLD_MS = 2_000;
-/** How long a list request may wait on a sign-in before it is answered empty (and corrected by list_changed). */
-const LIST_HOLD_MS = 8_000;
 
 export interface BridgeOptions {
   upstream: Upstream;
@@ -49,8 +50,6 @@ export class Bridge implements SignInObserver {
   private ideInitialized = false;
   /** Requests answered here while they waited for the server; their own answers are not sent or are dropped. */
   private readonly answeredHere = new Set<RequestId>();
-  /** List families answered (empty) here during the sign-in: the IDE gets list_changed for them afterwards. */
-  private readonly answeredEmpty = new Set<ListFamily>();
   /** Families the IDE was told about that the server turned out not to have. */
   private readonly missingFamilies = new Set<ListFamily>();
   private signInUrl: { url: string; id: string; sent: boolean } | undefined;
@@ -128,7 +127,7 @@ export class Bridge implements SignInObserver {
     const id = message.kind === 'request' ? message.id : undefined;
     if (id !== undefined) this.pending.set(id, message.kind === 'request' ? message.method : '');
     const queuedDuringHandshake = this.handshake !== undefined && !this.handshake.done;
-    void this.gate
+    const delivered = this.gate
       .then(() => {
         if (id !== undefined && this.answeredHere.delete(id)) return;
         const failure = this.handshake?.failure;
@@ -136,6 +135,8 @@ export class Bridge implements SignInObserver {
         return this.upstream.send(message.message, id === undefined ? {} : { onRequestStreamEnd: () => this.streamEnded(id) });
       })
       .catch((error: unknown) => this.deliveryFailed(id, error));
+    // The server opens its stream for server-to-client requests once `initialized` is accepted: nothing overtakes it.
+    if (message.kind === 'notification' && message.method === 'notifications/initialized') this.gate = delivered;
   }
 
   /** Requests answered here rather than by the server. True when answered. */
@@ -160,9 +161,8 @@ export class Bridge implements SignInObserver {
         if (handshake.done || !this.pending.has(id)) return;
         this.pending.delete(id);
         this.answeredHere.add(id);
-        this.answeredEmpty.add(family);
         this.write(emptyList(id, family));
-      }, LIST_HOLD_MS).unref();
+      }, HOLD_MS).unref();
       return false;
     }
     if (method === 'ping' && waitingOnSignIn) {
@@ -215,14 +215,10 @@ export class Bridge implements SignInObserver {
     if (result && result.protocolVersion !== told) {
       this.log.info(`The server chose protocol version ${String(result.protocolVersion)}, not ${told} as the IDE was told during sign-in; restart the server in your IDE if something misbehaves.`);
     }
-    const notified = new Set<string>();
-    for (const family of this.answeredEmpty) {
-      const notification = family === 'resources/templates' ? 'resources' : family;
-      if (notified.has(notification) || this.missingFamilies.has(family)) continue;
-      notified.add(notification);
-      this.write({ jsonrpc: '2.0', method: `notifications/${notification}/list_changed` });
+    // Whatever the IDE listed meanwhile (empty, or answered after it stopped waiting): have it list again.
+    for (const family of ['tools', 'prompts', 'resources'] as const) {
+      if (family in capabilities) this.write({ jsonrpc: '2.0', method: `notifications/${family}/list_changed` });
     }
-    this.answeredEmpty.clear();
   }
 
   private offerSignInUrl(): void {

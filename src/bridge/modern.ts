@@ -34,6 +34,12 @@ export function modernDiscovery(answer: JSONRPCMessage): Json | undefined {
   return Array.isArray(versions) && versions.includes(MODERN_VERSION) ? result : undefined;
 }
 
+/** A -32022 answer whose `data.supported` includes the version mcp-tether asked for. */
+export function rejectedButSupported(answer: JSONRPCMessage): boolean {
+  const error = (answer as { error?: { code?: number; data?: { supported?: unknown } } }).error;
+  return error?.code === UNSUPPORTED_PROTOCOL_VERSION && Array.isArray(error.data?.supported) && error.data.supported.includes(MODERN_VERSION);
+}
+
 /** What the IDE's initialize is answered with when the server speaks 2026-07-28 (the IDE keeps its own version). */
 export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, discovered: Json): JSONRPCMessage {
   const meta = (discovered._meta ?? {}) as Json;

@@ -4,7 +4,7 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
-import { discoverRequest, fromModern, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, toModern } from './modern.js';
+import { discoverRequest, fromModern, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported, toModern } from './modern.js';
 
 export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
 export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-first', 'http-only', 'sse-only'];
@@ -121,7 +121,10 @@ export class Upstream {
   private async tryModern(id: RequestId): Promise<JSONRPCMessage | undefined> {
     await this.open('streamable');
     const ideParams = this.ideParams();
-    const discovered = modernDiscovery(await this.exchange(discoverRequest(`mcp-tether-discover-${++this.replayCount}`, ideParams)));
+    let answer = await this.exchange(discoverRequest(`mcp-tether-discover-${++this.replayCount}`, ideParams));
+    // -32022 naming our version among the supported ones: a transient refusal; ask once more.
+    if (rejectedButSupported(answer)) answer = await this.exchange(discoverRequest(`mcp-tether-discover-${++this.replayCount}`, ideParams));
+    const discovered = modernDiscovery(answer);
     if (!discovered) {
       await this.drop();
       return undefined;
