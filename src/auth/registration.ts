@@ -47,11 +47,12 @@ export function registeredRedirect(redirectUris: string[] | undefined): URL | un
 /** RFC 7591 section 3: register a native public client for this redirect URI. */
 export async function registerClient(
   server: AuthorizationServerMetadata,
-  redirectUri: string,
+  grant: { redirectUri?: string; grantTypes: string[] },
   extraMetadata: Record<string, unknown>,
   scope: string | undefined,
   fetch: Fetch,
 ): Promise<RegisteredClient> {
+  const redirectUri = grant.redirectUri ?? '(none: device sign-in)';
   if (!server.registration_endpoint) {
     throw new AuthError(`The authorization server ${server.issuer} does not offer dynamic client registration.`, {
       hint:
@@ -61,9 +62,9 @@ export async function registerClient(
   }
   const metadata: Record<string, unknown> = {
     client_name: 'mcp-tether',
-    redirect_uris: [redirectUri],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
+    redirect_uris: grant.redirectUri ? [grant.redirectUri] : [],
+    grant_types: grant.grantTypes,
+    response_types: grant.redirectUri ? ['code'] : [],
     token_endpoint_auth_method: 'none',
     application_type: 'native',
     ...(scope ? { scope } : {}),
@@ -92,7 +93,7 @@ export async function registerClient(
   return {
     registration: {
       client_id: body.client_id,
-      redirect_uris: Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : [redirectUri],
+      redirect_uris: Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : grant.redirectUri ? [grant.redirectUri] : [],
       token_endpoint_auth_method:
         typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
       source: 'dynamic',

@@ -33,7 +33,11 @@ export interface AuthSettings {
   authorizeParams: Record<string, string>;
   assumePkce: boolean;
   useIdToken: boolean;
+  /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
+  flow?: 'browser' | 'device' | 'client-credentials';
   openBrowser: (url: string) => Promise<void>;
+  /** Told every sign-in URL the user must open (set by the session for its observer). */
+  onSignInUrl?: (url: string) => void;
 }
 
 /** Told when an interactive sign-in starts, which URL the user must open, and when it ends. */
@@ -133,8 +137,12 @@ export class OAuthSession implements AuthProvider {
     await this.ready;
     if (this.signingIn) await this.signingIn.catch(() => undefined);
     const tokens = this.secrets?.tokens;
-    if (tokens?.refresh_token && refreshDue(asBearer(tokens, this.settings.useIdToken))) {
-      await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${describeError(error)}`));
+    if (tokens && refreshDue(asBearer(tokens, this.settings.useIdToken))) {
+      if (tokens.refresh_token) {
+        await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${describeError(error)}`));
+      } else if (this.settings.flow === 'client-credentials') {
+        await this.signIn({}).catch((error: unknown) => this.settings.log.debug(`new client credentials token failed: ${describeError(error)}`));
+      }
     }
     return this.currentBearer();
   }
@@ -272,6 +280,7 @@ export class OAuthSession implements AuthProvider {
         this.observer?.url(url);
         return this.settings.openBrowser(url);
       },
+      onSignInUrl: (url) => this.observer?.url(url),
     };
     const next = await signIn(settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
     await this.save(next.state, next.secrets);

@@ -1,5 +1,6 @@
 // A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
 // then the browser flow. Loaded only when a sign-in is needed.
+import * as oidc from 'openid-client';
 import { AuthError } from '../errors.js';
 import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
@@ -7,7 +8,9 @@ import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
 import { clientConfiguration } from './client-config.js';
+import { signInWithDeviceCode } from './device-flow.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
+import { explainOAuthError } from './oauth-errors.js';
 import { registerClient, registeredRedirect, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
 import type { AuthSettings } from './session.js';
@@ -69,7 +72,7 @@ async function openListener(settings: AuthSettings, sameServer: ServerState | un
 async function resolveClient(
   settings: AuthSettings,
   server: AuthorizationServerMetadata,
-  redirectUri: string,
+  redirectUri: string | undefined,
   scope: string | undefined,
   sameServer: ServerState | undefined,
   storedSecret: string | undefined,
@@ -79,7 +82,7 @@ async function resolveClient(
     return {
       registration: {
         client_id: staticClient.client_id,
-        redirect_uris: staticClient.redirect_uris ?? [redirectUri],
+        redirect_uris: staticClient.redirect_uris ?? (redirectUri ? [redirectUri] : []),
         token_endpoint_auth_method: staticClient.token_endpoint_auth_method ?? (staticClient.client_secret ? 'client_secret_basic' : 'none'),
         source: 'static',
         has_secret: staticClient.client_secret !== undefined,
@@ -90,16 +93,18 @@ async function resolveClient(
   if (settings.clientMetadataUrl) {
     if (server.client_id_metadata_document_supported === true) {
       // Client ID Metadata Document: the URL is the client id; the server fetches the metadata itself.
-      return { registration: { client_id: settings.clientMetadataUrl, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', source: 'metadata-document', has_secret: false } };
+      return { registration: { client_id: settings.clientMetadataUrl, redirect_uris: redirectUri ? [redirectUri] : [], token_endpoint_auth_method: 'none', source: 'metadata-document', has_secret: false } };
     }
     settings.log.info(`${server.issuer} does not support client ID metadata documents; registering a client instead.`);
   }
   const stored = sameServer?.client;
-  if (stored?.source === 'dynamic' && stored.redirect_uris.includes(redirectUri) && (!stored.has_secret || storedSecret)) {
+  const fits = redirectUri ? stored?.redirect_uris.includes(redirectUri) : stored?.redirect_uris.length === 0;
+  if (stored?.source === 'dynamic' && fits && (!stored.has_secret || storedSecret)) {
     return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}) };
   }
   settings.log.debug(`registering a client at ${server.registration_endpoint ?? server.issuer}`);
-  return registerClient(server, redirectUri, settings.clientMetadata, scope, settings.fetch);
+  const grantTypes = redirectUri ? ['authorization_code', 'refresh_token'] : ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'];
+  return registerClient(server, { ...(redirectUri ? { redirectUri } : {}), grantTypes }, settings.clientMetadata, scope, settings.fetch);
 }
 
 export async function signIn(
@@ -127,32 +132,58 @@ export async function signIn(
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
   const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
 
+  const flow = settings.flow ?? 'browser';
+  const stateFor = (client: RegisteredClient): ServerState => ({
+    server_url: settings.serverUrl.href,
+    resource: resource ?? discovery.resource,
+    ...(discovery.metadataUrl ? { resource_metadata_url: discovery.metadataUrl } : {}),
+    issuer: server.issuer,
+    authorization_server: server,
+    client: client.registration,
+    ...(scope ? { scope } : {}),
+    store: settings.store.kind,
+    updated_at: new Date().toISOString(),
+  });
+  const signedIn = (client: RegisteredClient, response: oidc.TokenEndpointResponse): SignedIn => ({
+    state: stateFor(client),
+    secrets: { tokens: toStoredTokens(response), ...(client.client_secret ? { client_secret: client.client_secret } : {}) },
+  });
+
+  if (flow === 'client-credentials') {
+    // A machine client: no user, no browser; "refreshing" is asking again.
+    const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
+    if (!client.client_secret) {
+      throw new AuthError('--client-credentials needs a confidential client.', { hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' });
+    }
+    const config = configurationFor(settings, server, client);
+    try {
+      return signedIn(client, await oidc.clientCredentialsGrant(config, { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }));
+    } catch (error) {
+      throw explainOAuthError(error, 'The client credentials grant', { clientId: client.registration.client_id, ...(scope ? { scope } : {}) });
+    }
+  }
+
+  if (flow === 'device') {
+    const client = await resolveClient(settings, server, undefined, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const response = await signInWithDeviceCode({
+      config: configurationFor(settings, server, client),
+      ...(scope ? { scope } : {}),
+      ...(resource ? { resource } : {}),
+      extraParams: settings.authorizeParams,
+      timeoutMs: settings.authTimeoutMs,
+      serverUrl: settings.serverUrl,
+      log: settings.log,
+      // No browser here: the URL goes to stderr and to the IDE (URL elicitation), not to a local browser.
+      onUrl: (url) => settings.onSignInUrl?.(url),
+    });
+    return signedIn(client, response);
+  }
+
   const listener = await openListener(settings, sameServer);
   try {
     const client = await resolveClient(settings, server, listener.redirectUri.href, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
-    const state: ServerState = {
-      server_url: settings.serverUrl.href,
-      resource: resource ?? discovery.resource,
-      ...(discovery.metadataUrl ? { resource_metadata_url: discovery.metadataUrl } : {}),
-      issuer: server.issuer,
-      authorization_server: server,
-      client: client.registration,
-      ...(scope ? { scope } : {}),
-      store: settings.store.kind,
-      updated_at: new Date().toISOString(),
-    };
-    const config = clientConfiguration(
-      server,
-      {
-        client_id: client.registration.client_id,
-        token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
-        ...(client.client_secret ? { client_secret: client.client_secret } : {}),
-      },
-      settings.fetch,
-      settings.allowHttp,
-    );
     const response = await signInWithBrowser({
-      config,
+      config: configurationFor(settings, server, client),
       listener,
       ...(scope ? { scope } : {}),
       ...(resource ? { resource } : {}),
@@ -162,8 +193,21 @@ export async function signIn(
       log: settings.log,
       openBrowser: settings.openBrowser,
     });
-    return { state, secrets: { tokens: toStoredTokens(response), ...(client.client_secret ? { client_secret: client.client_secret } : {}) } };
+    return signedIn(client, response);
   } finally {
     await listener.close();
   }
+}
+
+function configurationFor(settings: AuthSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
+  return clientConfiguration(
+    server,
+    {
+      client_id: client.registration.client_id,
+      token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
+      ...(client.client_secret ? { client_secret: client.client_secret } : {}),
+    },
+    settings.fetch,
+    settings.allowHttp,
+  );
 }

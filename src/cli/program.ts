@@ -25,6 +25,7 @@ export interface Config {
   authorizeParams: Record<string, string>;
   assumePkce: boolean;
   useIdToken: boolean;
+  flow: 'browser' | 'device' | 'client-credentials';
   tokenStore: StoreChoice;
   transport: TransportMode;
   ignoreTools: string[];
@@ -48,6 +49,8 @@ interface RawOptions {
   authorizeParam: string[];
   assumePkceS256?: boolean;
   useIdToken?: boolean;
+  deviceCode?: boolean;
+  clientCredentials?: boolean;
   tokenStore: StoreChoice;
   transport: TransportMode;
   ignoreTool: string[];
@@ -117,6 +120,11 @@ function parseClientMetadataUrl(raw: string): string {
   return url.href;
 }
 
+function flowOf(options: RawOptions): Config['flow'] {
+  if (options.deviceCode && options.clientCredentials) throw new UsageError('--device-code and --client-credentials exclude each other.', 'Choose the one your client is registered for.');
+  return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : 'browser';
+}
+
 function parseAuthorizeParams(entries: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const entry of entries) {
@@ -144,6 +152,8 @@ export function proxyOptions(command: Command): Command {
     .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect, [])
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
+    .option('--device-code', 'sign in with a code on another device (RFC 8628) instead of a browser on this machine')
+    .option('--client-credentials', 'no user: a machine client gets tokens with its own credentials (needs client_id and client_secret)')
     .addOption(new Option('--token-store <store>', 'where credentials are kept: auto = the OS keychain, falling back to a file with a notice').choices(STORE_CHOICES).default('auto'))
     .addOption(new Option('--transport <mode>', 'http-first falls back to the legacy HTTP+SSE transport when the server rejects Streamable HTTP').choices(TRANSPORT_MODES).default('http-first'))
     .option('--ignore-tool <glob>', 'hide tools whose name matches ("*" and "?" wildcards) from the IDE (repeatable)', collect, [])
@@ -179,6 +189,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     authorizeParams: parseAuthorizeParams(options.authorizeParam),
     assumePkce: options.assumePkceS256 === true,
     useIdToken: options.useIdToken === true,
+    flow: flowOf(options),
     tokenStore: options.tokenStore,
     transport: options.transport,
     ignoreTools: options.ignoreTool,

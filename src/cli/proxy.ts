@@ -47,6 +47,7 @@ export async function createSession(config: Config, log: Logger, env: NodeJS.Pro
       authorizeParams: config.authorizeParams,
       assumePkce: config.assumePkce,
       useIdToken: config.useIdToken,
+      flow: config.flow,
       openBrowser,
     },
     stored,
