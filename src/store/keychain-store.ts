@@ -16,6 +16,9 @@ interface Reply {
 
 export class KeychainUnavailableError extends TetherError {}
 
+/** Reads started ahead of need (at start-up), by account. */
+const early = new Map<string, Promise<string | undefined>>();
+
 function keychainName(): string {
   if (process.platform === 'darwin') return 'macOS Keychain';
   if (process.platform === 'win32') return 'Windows Credential Manager';
@@ -28,7 +31,19 @@ export class KeychainStore implements SecretStore {
 
   constructor(private readonly deadlineMs = 3_000) {}
 
+  /** Starts reading `account` now; the next `get` of it (by any instance) takes this read instead of starting one. */
+  prefetch(account: string): void {
+    const read = this.get(account);
+    read.catch(() => undefined); // whoever takes it sees the error
+    early.set(account, read);
+  }
+
   async get(account: string): Promise<string | undefined> {
+    const started = early.get(account);
+    if (started) {
+      early.delete(account);
+      return started;
+    }
     const reply = await this.call({ op: 'get', service: SERVICE, account });
     return reply.value ?? undefined;
   }
