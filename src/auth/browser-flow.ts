@@ -2,7 +2,8 @@
 import * as oidc from 'openid-client';
 import type { Logger } from '../log.js';
 import type { CallbackListener } from './callback-server.js';
-import { explainOAuthError } from './oauth-errors.js';
+import { AuthError } from '../errors.js';
+import { explainOAuthError, hintFor } from './oauth-errors.js';
 
 export interface BrowserSignIn {
   config: oidc.Configuration;
@@ -52,6 +53,13 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
         });
       }
     },
+    (code, description) =>
+      new AuthError(`The authorization server refused the sign-in: ${code}${description ? ` (${description})` : ''}.`, {
+        hint:
+          code === 'access_denied'
+            ? 'Sign in again and approve the request.'
+            : hintFor(code, description, { redirectUri, clientId: config.clientMetadata().client_id, ...(signIn.scope ? { scope: signIn.scope } : {}) }),
+      }),
     signIn.timeoutMs,
   );
 

@@ -14,10 +14,13 @@ export interface CallbackTarget {
 }
 
 type Redeem = (callbackUrl: URL) => Promise<void>;
+/** Turns an error the authorization server sent back to the callback into a message with its fix. */
+export type ExplainRefusal = (code: string, description: string) => TetherError;
 
 interface Pending {
   state: string;
   redeem: Redeem;
+  explain: ExplainRefusal;
   resolve: () => void;
   reject: (error: unknown) => void;
   redeeming: boolean;
@@ -88,13 +91,15 @@ export class CallbackListener {
   }
 
   /** Waits for the browser to return with `state`, then runs `redeem` before answering the browser. */
-  wait(state: string, redeem: Redeem, timeoutMs: number): Promise<void> {
+  wait(state: string, redeem: Redeem, explain: ExplainRefusal, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
         reject(
           new AuthError(`Sign-in was not completed within ${Math.round(timeoutMs / 1000)} s.`, {
-            hint: 'Open the sign-in URL printed above and finish signing in, or raise --auth-timeout.',
+            hint:
+              'Open the sign-in URL printed above and finish signing in, or raise --auth-timeout. If the provider showed an ' +
+              `error about the redirect URI instead, register ${this.redirectUri.href} for the client, exactly.`,
           }),
         );
       }, timeoutMs);
@@ -107,6 +112,7 @@ export class CallbackListener {
       this.pending = {
         state,
         redeem,
+        explain,
         redeeming: false,
         resolve: () => done(resolve),
         reject: (error) => done(() => reject(error)),
@@ -142,10 +148,7 @@ export class CallbackListener {
     }
     const error = params.get('error');
     if (error) {
-      const description = params.get('error_description');
-      const failure = new AuthError(`The authorization server refused the sign-in: ${error}${description ? ` (${description})` : ''}.`, {
-        hint: error === 'access_denied' ? 'Sign in again and approve the request.' : 'Check the client registration and the options for this provider.',
-      });
+      const failure = pending.explain(error, params.get('error_description') ?? '');
       page(res, 400, 'Sign-in failed', failure.describe());
       pending.reject(failure);
       return;

@@ -1,5 +1,5 @@
 // Turns errors from the authorization server into AuthErrors that name the cause and the fix.
-import { ResponseBodyError, AuthorizationResponseError } from 'openid-client';
+import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { AuthError, TetherError } from '../errors.js';
 
 export interface ErrorContext {
@@ -9,7 +9,7 @@ export interface ErrorContext {
   issuer?: string;
 }
 
-function hintFor(code: string, description: string, context: ErrorContext): string {
+export function hintFor(code: string, description: string, context: ErrorContext): string {
   switch (code) {
     case 'invalid_client':
     case 'unauthorized_client':
@@ -40,6 +40,12 @@ export function explainOAuthError(error: unknown, what: string, context: ErrorCo
       cause: error,
     });
   }
+  if (error instanceof WWWAuthenticateChallengeError) {
+    // A 401 from the token endpoint with a challenge: the client failed to authenticate (RFC 6749 section 5.2).
+    const code = error.cause[0]?.parameters.error ?? 'invalid_client';
+    const description = error.cause[0]?.parameters.error_description ?? '';
+    return new AuthError(`${what} failed: ${code}${description ? ` (${description})` : ''}.`, { hint: hintFor(code, description, context), cause: error });
+  }
   const response = error instanceof Error && error.cause instanceof Response ? error.cause : undefined;
   if (response) {
     const unavailable = response.status >= 500;
@@ -55,6 +61,7 @@ export function explainOAuthError(error: unknown, what: string, context: ErrorCo
 /** An error code from the authorization server, when the error carries one. */
 export function oauthErrorCode(error: unknown): string | undefined {
   if (error instanceof ResponseBodyError || error instanceof AuthorizationResponseError) return error.error;
+  if (error instanceof WWWAuthenticateChallengeError) return error.cause[0]?.parameters.error ?? 'invalid_client';
   if (error instanceof AuthError && (error.cause instanceof ResponseBodyError || error.cause instanceof AuthorizationResponseError)) return error.cause.error;
   return undefined;
 }
@@ -63,7 +70,7 @@ export function oauthErrorCode(error: unknown): string | undefined {
 export function isTransient(error: unknown): boolean {
   const cause = error instanceof AuthError && error.cause !== undefined ? error.cause : error;
   if (cause instanceof ResponseBodyError) return cause.status >= 500 || cause.error === 'temporarily_unavailable' || cause.error === 'server_error';
-  if (cause instanceof AuthorizationResponseError) return false;
+  if (cause instanceof AuthorizationResponseError || cause instanceof WWWAuthenticateChallengeError) return false;
   if (cause instanceof Error && cause.cause instanceof Response) return cause.cause.status >= 500;
   return !(cause instanceof TetherError);
 }

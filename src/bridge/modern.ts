@@ -64,19 +64,77 @@ export function toModern(message: JSONRPCMessage, ideParams: Json): JSONRPCMessa
   return { ...message, params: { ...params, _meta: meta } } as JSONRPCMessage;
 }
 
-/**
- * A server answer as the IDE can take it. `input_required` results (the 2026 replacement for server-to-client
- * requests) cannot be relayed to a 2025-11-25 IDE yet, so they become an error that says so.
- */
-export function fromModern(message: JSONRPCMessage): JSONRPCMessage {
+// --- SEP-2243: tool parameters mirrored into Mcp-Param-* headers ---
+
+interface HeaderDeclaration {
+  path: string[];
+  header: string;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The x-mcp-header declarations of a tool's input schema, or a reason why the tool must be left out. */
+export function headerDeclarations(schema: unknown): HeaderDeclaration[] | string {
+  const found: HeaderDeclaration[] = [];
+  const seen = new Map<string, string>();
+  const walk = (node: unknown, path: string[]): string | undefined => {
+    const properties = (node as { properties?: Record<string, unknown> } | null)?.properties;
+    if (!properties || typeof properties !== 'object') return undefined;
+    for (const [name, property] of Object.entries(properties)) {
+      const declared = (property as Record<string, unknown> | null)?.['x-mcp-header'];
+      if (declared !== undefined) {
+        if (typeof declared !== 'string' || !TOKEN.test(declared)) return `x-mcp-header of ${[...path, name].join('.')} is not a valid header name`;
+        const type = (property as { type?: unknown }).type;
+        // SEP-2243: string, integer or boolean only (a number's text form is not canonical).
+        if (type !== 'string' && type !== 'integer' && type !== 'boolean') return `x-mcp-header on ${[...path, name].join('.')} needs a string, integer or boolean property`;
+        const key = declared.toLowerCase();
+        if (seen.has(key)) return `x-mcp-header "${declared}" is declared twice`;
+        seen.set(key, declared);
+        found.push({ path: [...path, name], header: declared });
+      }
+      const inner = walk(property, [...path, name]);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return walk(schema, []) ?? found;
+}
+
+/** A header value as SEP-2243 carries it: plain when safe, else =?base64?...?= (UTF-8). */
+export function encodeParamValue(value: string): string {
+  const safe = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) || value === '';
+  return safe ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+export function paramHeaders(declarations: HeaderDeclaration[], args: unknown): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { path, header } of declarations) {
+    let value: unknown = args;
+    for (const key of path) value = (value as Record<string, unknown> | null | undefined)?.[key];
+    if (value === undefined || value === null || typeof value === 'object') continue;
+    headers[`Mcp-Param-${header}`] = encodeParamValue(String(value));
+  }
+  return headers;
+}
+
+// --- SEP-2322: input_required results relayed as server-to-client requests to the IDE ---
+
+export interface InputRequired {
+  inputRequests: Record<string, { method: string; params?: unknown }>;
+  requestState?: string;
+}
+
+export function inputRequired(message: JSONRPCMessage): InputRequired | undefined {
   const result = (message as { result?: Json }).result;
-  if (result?.resultType !== 'input_required' || !('id' in message)) return message;
+  if (result?.resultType !== 'input_required' || typeof result.inputRequests !== 'object' || result.inputRequests === null) return undefined;
   return {
-    jsonrpc: '2.0',
-    id: message.id,
-    error: {
-      code: -32603,
-      message: 'The server asked for input from the client (a 2026-07-28 input_required result), which mcp-tether cannot relay to this IDE yet.',
-    },
-  } as JSONRPCMessage;
+    inputRequests: result.inputRequests as InputRequired['inputRequests'],
+    ...(typeof result.requestState === 'string' ? { requestState: result.requestState } : {}),
+  };
+}
+
+/** The original request again, carrying the IDE's answers and the server's state, under a new id. */
+export function continuation(original: JSONRPCMessage, id: RequestId, responses: Record<string, unknown>, requestState: string | undefined): JSONRPCMessage {
+  const params = ((original as { params?: Json }).params ?? {}) as Json;
+  return { ...original, id, params: { ...params, inputResponses: responses, ...(requestState === undefined ? {} : { requestState }) } } as JSONRPCMessage;
 }

@@ -4,7 +4,8 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
-import { discoverRequest, fromModern, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported, toModern } from './modern.js';
+import { ModernExchange } from './modern-exchange.js';
+import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
 
 export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
 export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-first', 'http-only', 'sse-only'];
@@ -30,6 +31,8 @@ export interface UpstreamOptions {
 export interface SendOptions {
   /** Called when the HTTP response stream of a request ended (with or without a response on it). */
   onRequestStreamEnd?: () => void;
+  /** Extra HTTP headers for this request (Mcp-Param-* of MCP 2026-07-28). */
+  headers?: Record<string, string>;
 }
 
 /** The HTTP status an SDK transport error carries, if any. */
@@ -53,6 +56,7 @@ export class Upstream {
   protocolVersion: string | undefined;
   /** Known once the IDE's initialize was answered. */
   era: Era | undefined;
+  private modern: ModernExchange | undefined;
 
   private transport: RemoteTransport | undefined;
   private kind: 'streamable' | 'sse' | undefined;
@@ -130,6 +134,7 @@ export class Upstream {
       return undefined;
     }
     this.era = 'modern';
+    this.modern = new ModernExchange({ transport: () => this.transport, ideParams: () => this.ideParams(), toIde: (message) => this.onmessage(message), log: this.options.log });
     this.sessionOpen = true;
     this.setProtocolVersion(MODERN_VERSION);
     return initializeAnswerFromDiscovery(id, ideParams, discovered);
@@ -144,9 +149,8 @@ export class Upstream {
     if (!this.sessionOpen && this.initializeRequest) await this.reopen();
     const transport = this.transport;
     if (!transport) throw new Error('no session with the server');
-    if (this.era === 'modern') {
-      const modern = toModern(message, this.ideParams());
-      if (modern) await transport.send(modern, options);
+    if (this.modern) {
+      await this.modern.send(message, options);
       return;
     }
     try {
@@ -254,6 +258,7 @@ export class Upstream {
         return;
       }
     }
-    this.onmessage(this.era === 'modern' ? fromModern(message) : message);
+    const forIde = this.modern ? this.modern.fromServer(message) : message;
+    if (forIde) this.onmessage(forIde);
   }
 }

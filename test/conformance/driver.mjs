@@ -74,6 +74,10 @@ function sample(schema) {
     default: {
       const args = {};
       for (const name of Array.isArray(schema.required) ? schema.required : []) args[name] = sample(schema.properties?.[name]);
+      // Optional text the way users type it: non-ASCII, with a trailing space (exercises header encoding).
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        if (!(name in args) && property?.type === 'string' && property.default === undefined) args[name] = 'Grüße aus dem Editor ';
+      }
       return args;
     }
   }
@@ -134,6 +138,11 @@ async function main() {
       say(`server request ${message.method}`);
       if (message.method === 'ping') send({ jsonrpc: '2.0', id: message.id, result: {} });
       else if (message.method === 'roots/list') send({ jsonrpc: '2.0', id: message.id, result: { roots: [] } });
+      else if (message.method === 'elicitation/create') {
+        send({ jsonrpc: '2.0', id: message.id, result: { action: 'accept', content: sample(message.params?.requestedSchema) } });
+      } else if (message.method === 'sampling/createMessage') {
+        send({ jsonrpc: '2.0', id: message.id, result: { role: 'assistant', content: { type: 'text', text: 'conformance' }, model: 'conformance-driver' } });
+      }
       else send({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } });
       return;
     }
@@ -175,7 +184,7 @@ async function main() {
     const protocolVersion = process.env.CONFORMANCE_IDE_PROTOCOL_VERSION ?? '2025-11-25';
     const init = await request('initialize', {
       protocolVersion,
-      capabilities: {},
+      capabilities: { elicitation: { form: {} }, sampling: {}, roots: {} },
       clientInfo: { name: 'mcp-tether-conformance-driver', version: '1.0.0' },
     });
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
@@ -189,9 +198,10 @@ async function main() {
     }
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
-    if (tools.length > 0) {
-      const result = await request('tools/call', { name: tools[0].name, arguments: sample(tools[0].inputSchema) });
-      say(`tools/call ${tools[0].name}: ${result?.isError ? 'isError' : 'ok'}`);
+    // An IDE may call any of the tools: call each once.
+    for (const tool of tools) {
+      const result = await request('tools/call', { name: tool.name, arguments: sample(tool.inputSchema) });
+      say(`tools/call ${tool.name}: ${result?.isError ? 'isError' : 'ok'}`);
     }
   })();
   conversation.catch(() => undefined);
