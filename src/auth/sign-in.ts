@@ -163,16 +163,21 @@ export async function signIn(
     }
   }
 
+  // What both user-facing flows need.
+  const interactive = {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+    extraParams: settings.authorizeParams,
+    timeoutMs: settings.authTimeoutMs,
+    serverUrl: settings.serverUrl,
+    log: settings.log,
+  };
+
   if (flow === 'device') {
     const client = await resolveClient(settings, server, undefined, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
     const response = await signInWithDeviceCode({
       config: configurationFor(settings, server, client),
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-      extraParams: settings.authorizeParams,
-      timeoutMs: settings.authTimeoutMs,
-      serverUrl: settings.serverUrl,
-      log: settings.log,
+      ...interactive,
       // No browser here: the URL goes to stderr and to the IDE (URL elicitation), not to a local browser.
       onUrl: (url) => settings.onSignInUrl?.(url),
     });
@@ -185,12 +190,7 @@ export async function signIn(
     const response = await signInWithBrowser({
       config: configurationFor(settings, server, client),
       listener,
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-      extraParams: settings.authorizeParams,
-      timeoutMs: settings.authTimeoutMs,
-      serverUrl: settings.serverUrl,
-      log: settings.log,
+      ...interactive,
       openBrowser: settings.openBrowser,
     });
     return signedIn(client, response);
