@@ -1,6 +1,8 @@
 // The OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service) behind a hard deadline:
 // each call runs in a child process that is killed if the keychain does not answer in time.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TetherError } from '../errors.js';
 import { SERVICE, type SecretStore } from './secret-store.js';
@@ -15,6 +17,16 @@ interface Reply {
 }
 
 export class KeychainUnavailableError extends TetherError {}
+
+/** libsecret's command-line tool, if installed (Linux). */
+const secretTool = process.platform === 'linux' ? findOnPath('secret-tool') : undefined;
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
 
 /** Reads started ahead of need (at start-up), by account. */
 const early = new Map<string, Promise<string | undefined>>();
@@ -44,6 +56,8 @@ export class KeychainStore implements SecretStore {
       early.delete(account);
       return started;
     }
+    const fast = await this.lookupWithSecretTool(account);
+    if (fast !== 'unavailable') return fast;
     const reply = await this.call({ op: 'get', service: SERVICE, account });
     return reply.value ?? undefined;
   }
@@ -57,41 +71,59 @@ export class KeychainStore implements SecretStore {
     return reply.deleted === true;
   }
 
-  private call(request: { op: string; service: string; account: string; value?: string }): Promise<Reply> {
+  private async call(request: { op: string; service: string; account: string; value?: string }): Promise<Reply> {
+    const { code, stdout } = await this.run(process.execPath, [CHILD], JSON.stringify(request));
+    let reply: Reply;
+    try {
+      reply = JSON.parse(stdout) as Reply;
+    } catch {
+      throw new KeychainUnavailableError(`the ${this.location} helper ended without an answer (exit ${code ?? 'signal'})`);
+    }
+    if (!reply.ok) throw new KeychainUnavailableError(`the ${this.location} refused: ${reply.error ?? 'unknown error'}`);
+    return reply;
+  }
+
+  /**
+   * On Linux a read goes through libsecret's own `secret-tool` when it is installed: a small C program that starts
+   * far faster than a Node helper, which matters at start-up. Same entry, same deadline.
+   */
+  private async lookupWithSecretTool(account: string): Promise<string | undefined | 'unavailable'> {
+    if (process.platform !== 'linux' || !secretTool) return 'unavailable';
+    const { code, stdout } = await this.run(secretTool, ['lookup', 'service', SERVICE, 'username', account], '');
+    if (code === 0) return stdout;
+    return code === 1 && stdout === '' ? undefined : 'unavailable';
+  }
+
+  /** Runs a helper with a hard deadline: a keychain that does not answer gets the helper killed, never a hang. */
+  private run(command: string, args: string[], input: string): Promise<{ code: number | null; stdout: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
       const out: Buffer[] = [];
       let settled = false;
-      const finish = (error: Error | undefined, reply?: Reply): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(reply as Reply);
-      };
       const timer = setTimeout(() => {
+        settled = true;
         child.kill('SIGKILL');
-        finish(
+        reject(
           new KeychainUnavailableError(`the ${this.location} did not answer within ${this.deadlineMs / 1000} s`, {
             hint: 'Is the keyring daemon running and unlocked? Use --token-store file to store credentials in a file.',
           }),
         );
       }, this.deadlineMs);
       child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-      child.on('error', (error) => finish(new KeychainUnavailableError(`could not run the keychain helper: ${error.message}`)));
-      child.on('close', () => {
-        let reply: Reply;
-        try {
-          reply = JSON.parse(Buffer.concat(out).toString('utf8')) as Reply;
-        } catch {
-          finish(new KeychainUnavailableError(`the ${this.location} helper ended without an answer`));
-          return;
-        }
-        if (!reply.ok) finish(new KeychainUnavailableError(`the ${this.location} refused: ${reply.error ?? 'unknown error'}`));
-        else finish(undefined, reply);
+      child.on('error', (error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new KeychainUnavailableError(`could not run the keychain helper: ${error.message}`));
       });
-      child.stdin.on('error', () => {});
-      child.stdin.end(JSON.stringify(request));
+      child.on('close', (code) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ code, stdout: Buffer.concat(out).toString('utf8') });
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
     });
   }
 }
