@@ -1,7 +1,7 @@
 // Benchmark: mcp-tether against a direct MCP SDK client in the same run — cold start to an answered initialize,
 // per-call latency of a small tool, and install footprint. Prints a table and a one-line summary; writes no files.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ const CALL_BLOCK = 100;
 const CALL_WARMUP_BLOCKS = 3; // 300 calls each
 const CALL_BLOCKS = envInt('BENCH_CALL_BLOCKS', 10); // 1000 calls each
 const CHILD_TIMEOUT_MS = 30_000;
+const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 3);
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -210,6 +211,7 @@ interface Figures {
   load: [number, number];
   cold: { tether: number[]; direct: number[] };
   call: { tether: number[]; direct: number[] };
+  large: { tether: number[]; direct: number[]; tetherPeakMb: number; directGrowthMb: number };
   packages: number;
 }
 
@@ -291,13 +293,89 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     await Promise.allSettled([ide?.close(), direct?.close()]);
   }
 
-  // 3. Install footprint.
+  // 3. A 20 MB argument echoed back as a 20 MB result: time per call, and peak memory of the process doing the work.
+  process.stderr.write(`bench: 20 MB argument and result, ${LARGE_ROUNDS} calls each…\n`);
+  const large = { tether: [] as number[], direct: [] as number[], tetherPeakMb: 0, directGrowthMb: 0 };
+  const lineIde = new LineIde(url, ws);
+  try {
+    direct = await connectDirect(url, token);
+    await lineIde.request(1, 'initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
+    lineIde.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    const payload = 'x'.repeat(20 * 1024 * 1024);
+    const rssBefore = process.memoryUsage().rss;
+    for (let round = 0; round < LARGE_ROUNDS; round += 1) {
+      let started = performance.now();
+      const line = await lineIde.request(100 + round, 'tools/call', { name: 'echo', arguments: { text: payload } });
+      large.tether.push(performance.now() - started);
+      if (line.length < payload.length) throw new Error(`the 20 MB echo through mcp-tether came back ${line.length} bytes long`);
+      started = performance.now();
+      const result = await direct.callTool({ name: 'echo', arguments: { text: payload } });
+      large.direct.push(performance.now() - started);
+      if (text(result).length !== payload.length) throw new Error(`the direct 20 MB echo came back ${text(result).length} characters long`);
+    }
+    large.directGrowthMb = (process.memoryUsage().rss - rssBefore) / 1048576;
+    large.tetherPeakMb = lineIde.child.pid ? peakRssMb(lineIde.child.pid) : Number.NaN;
+  } finally {
+    await Promise.allSettled([lineIde.close(), direct?.close()]);
+  }
+
+  // 4. Install footprint.
   const packages = installFootprint();
-  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, call, packages };
+  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, call, large, packages };
+}
+
+/**
+ * An IDE that reads stdout without copying its buffer on every chunk (the SDK's stdio reader does, which alone
+ * costs seconds on a 20 MB line): the figure then shows mcp-tether's own cost.
+ */
+class LineIde {
+  readonly child: ChildProcessWithoutNullStreams;
+  private pieces: Buffer[] = [];
+  private waiting: ((line: string) => void) | undefined;
+
+  constructor(url: string, ws: Workspace) {
+    this.child = spawn(process.execPath, [CLI, url], { env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.resume();
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      let start = 0;
+      let end = chunk.indexOf(10);
+      while (end !== -1) {
+        this.pieces.push(chunk.subarray(start, end));
+        const line = Buffer.concat(this.pieces).toString('utf8');
+        this.pieces = [];
+        this.waiting?.(line);
+        start = end + 1;
+        end = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) this.pieces.push(chunk.subarray(start));
+    });
+  }
+
+  /** Sends a request and resolves with the raw answer line. */
+  request(id: number, method: string, params: Record<string, unknown>): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiting = (line) => {
+        if (line.startsWith(`{"jsonrpc":"2.0","id":${id},`) || line.includes(`"id":${id}`)) resolve(line);
+      };
+      this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin.end();
+    await reap(this.child, 'mcp-tether (20 MB)');
+  }
+}
+
+/** A process's peak resident memory (VmHWM), in MiB. */
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
 function report(figures: Figures): void {
-  const { load, cold, call, packages } = figures;
+  const { load, cold, call, large, packages } = figures;
+  const largeRatio = median(large.tether) / median(large.direct);
   const coldRatio = median(cold.tether) / median(cold.direct);
   const callOverhead = median(call.tether) - median(call.direct);
   const callRatio = median(call.tether) / median(call.direct);
@@ -307,6 +385,8 @@ function report(figures: Figures): void {
     ['cold start p90', ms(p90(cold.tether)), ms(p90(cold.direct)), `${(p90(cold.tether) / p90(cold.direct)).toFixed(2)}x`, ''],
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (< 0.3)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
+    ['20 MB echo p50', ms(median(large.tether)), ms(median(large.direct)), `${largeRatio.toFixed(2)}x`, '<= 1.5x'],
+    ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `+${large.directGrowthMb.toFixed(0)} MB`, '', 'tether process peak; direct: client process growth'],
     ['install (prod pkgs)', String(packages), '', '', '< 30'],
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -319,7 +399,7 @@ function report(figures: Figures): void {
       `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up), blocks of ${CALL_BLOCK} interleaved`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); install ${packages} packages`,
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB echo ${largeRatio.toFixed(2)}x; install ${packages} packages`,
       '',
     ].join('\n'),
   );

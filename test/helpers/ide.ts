@@ -89,6 +89,8 @@ export interface IdeOptions {
   stderrInherit?: boolean;
   /** Called with the CLI's stderr as it grows (before initialize completes, too). */
   onStderr?: (stderrSoFar: string) => void;
+  /** The SDK's stdio reader drops lines over 10 MiB by default; an IDE taking large results raises it. */
+  maxBufferSize?: number;
 }
 
 /** Starts mcp-tether as the IDE would, then connects (initialize + initialized). */
@@ -98,6 +100,7 @@ export async function startIde(serverUrl: string, ws: Workspace, options: IdeOpt
     args: [CLI, serverUrl, ...(options.args ?? [])],
     env: { ...ws.env, ...options.env },
     stderr: options.stderrInherit ? 'inherit' : 'pipe',
+    ...(options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {}),
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
