@@ -5,9 +5,9 @@ import type { CallbackListener } from './callback-server.js';
 import { AuthError } from '../errors.js';
 import { explainOAuthError, hintFor } from './oauth-errors.js';
 
-export interface BrowserSignIn {
+/** What every sign-in with a user needs, whichever way the user is reached. */
+export interface UserSignIn {
   config: oidc.Configuration;
-  listener: CallbackListener;
   scope?: string;
   /** RFC 8707 resource indicator, sent on the authorization and token requests; undefined when disabled. */
   resource?: string;
@@ -15,6 +15,10 @@ export interface BrowserSignIn {
   timeoutMs: number;
   serverUrl: URL;
   log: Logger;
+}
+
+export interface BrowserSignIn extends UserSignIn {
+  listener: CallbackListener;
   openBrowser: (url: string) => Promise<void>;
 }
 

@@ -2,17 +2,10 @@
 // URL on any device and enters the code; mcp-tether polls the token endpoint meanwhile.
 import * as oidc from 'openid-client';
 import { AuthError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { UserSignIn } from './browser-flow.js';
 import { explainOAuthError } from './oauth-errors.js';
 
-export interface DeviceSignIn {
-  config: oidc.Configuration;
-  scope?: string;
-  resource?: string;
-  extraParams: Record<string, string>;
-  timeoutMs: number;
-  serverUrl: URL;
-  log: Logger;
+export interface DeviceSignIn extends UserSignIn {
   /** Told the verification URL, so the IDE can show it too. */
   onUrl: (url: string) => void;
 }
