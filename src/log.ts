@@ -31,10 +31,6 @@ export class Logger {
     this.level = level;
   }
 
-  get isDebug(): boolean {
-    return this.level === 'debug';
-  }
-
   /** Something the user should see: sign-in URLs, notices, errors. Shown unless --silent. */
   info(message: string): void {
     if (this.level !== 'silent') this.emit(message);
@@ -55,8 +51,3 @@ export class Logger {
 }
 
 export const log = new Logger();
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

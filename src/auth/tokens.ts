@@ -18,10 +18,6 @@ export function refreshDue(tokens: StoredTokens, now = Date.now()): boolean {
   return tokens.expires_at !== undefined && now >= tokens.expires_at - refreshMargin(tokens);
 }
 
-export function expired(tokens: StoredTokens, now = Date.now()): boolean {
-  return tokens.expires_at !== undefined && now >= tokens.expires_at;
-}
-
 /**
  * The stored form of a token response. A refresh response without a refresh token keeps the previous one
  * (RFC 6749 section 6: rotation is optional; Cognito does not rotate by default).

@@ -29,10 +29,6 @@ export class FileStore implements SecretStore {
     return true;
   }
 
-  async accounts(): Promise<string[]> {
-    return Object.keys(await this.read());
-  }
-
   private async read(): Promise<Record<string, string>> {
     return (await readJsonFile<Record<string, string>>(this.location)) ?? {};
   }
