@@ -18,9 +18,8 @@ const SERVER_IN_PROCESS = process.env.BENCH_SERVER === 'inprocess';
 
 const COLD_ROUNDS = envInt('BENCH_COLD_ROUNDS', 15);
 const COLD_WARMUP = envInt('BENCH_COLD_WARMUP', 2);
-const CALL_BLOCK = 100;
-const CALL_WARMUP_BLOCKS = 3; // 300 calls each
-const CALL_BLOCKS = envInt('BENCH_CALL_BLOCKS', 10); // 1000 calls each
+const CALL_WARMUP = 300;
+const CALLS = envInt('BENCH_CALLS', 1000);
 const CHILD_TIMEOUT_MS = 30_000;
 const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 3);
 
@@ -170,14 +169,12 @@ async function coldDirect(url: string, ws: Workspace, token: string): Promise<nu
 
 // ---------- per-call latency ----------
 
-async function echoBlock(client: Client, count: number, into: number[] | undefined): Promise<void> {
-  for (let i = 0; i < count; i += 1) {
-    const started = performance.now();
-    const result = await client.callTool({ name: 'echo', arguments: { text: 'ping' } });
-    const elapsed = performance.now() - started;
-    if (text(result) !== 'ping') throw new Error(`echo returned ${JSON.stringify(result)}`);
-    into?.push(elapsed);
-  }
+async function echo(client: Client): Promise<number> {
+  const started = performance.now();
+  const result = await client.callTool({ name: 'echo', arguments: { text: 'ping' } });
+  const elapsed = performance.now() - started;
+  if (text(result) !== 'ping') throw new Error(`echo returned ${JSON.stringify(result)}`);
+  return elapsed;
 }
 
 async function connectDirect(url: string, token: string): Promise<Client> {
@@ -276,7 +273,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   }
 
   // 2. Per-call latency, interleaved blocks of 100.
-  process.stderr.write(`bench: per-call latency, ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up + ${CALL_BLOCKS * CALL_BLOCK} calls each…\n`);
+  process.stderr.write(`bench: per-call latency, ${CALL_WARMUP} warm-up + ${CALLS} calls each…\n`);
   const call = { tether: [] as number[], direct: [] as number[] };
   let ide: Ide | undefined;
   let direct: Client | undefined;
@@ -284,10 +281,13 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     ide = await startIde(url, ws);
     direct = await connectDirect(url, token);
     const sides = { tether: ide.client, direct };
-    for (let block = 0; block < CALL_WARMUP_BLOCKS + CALL_BLOCKS; block += 1) {
-      const keep = block >= CALL_WARMUP_BLOCKS;
-      const order = block % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
-      for (const side of order) await echoBlock(sides[side], CALL_BLOCK, keep ? call[side] : undefined);
+    // one call each in turn, alternating which goes first, so that the machine's drift touches both alike
+    for (let round = 0; round < CALL_WARMUP + CALLS; round += 1) {
+      const order = round % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
+      for (const side of order) {
+        const elapsed = await echo(sides[side]);
+        if (round >= CALL_WARMUP) call[side].push(elapsed);
+      }
     }
   } finally {
     await Promise.allSettled([ide?.close(), direct?.close()]);
@@ -396,7 +396,7 @@ function report(figures: Figures): void {
     [
       `machine: ${cpus().length} CPUs, 1-min load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after; ` +
         `servers ${SERVER_IN_PROCESS ? 'in the bench process' : 'in their own process'}`,
-      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP_BLOCKS * CALL_BLOCK} warm-up), blocks of ${CALL_BLOCK} interleaved`,
+      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB echo ${largeRatio.toFixed(2)}x; install ${packages} packages`,

@@ -1,4 +1,5 @@
 // Typed errors: each carries the hint a user needs to fix the cause, and the exit code the CLI ends with.
+import { describeNetworkError } from './http/network-error.js';
 
 /** Exit codes, documented in the README. */
 export const ExitCode = {
@@ -47,6 +48,8 @@ export class AuthServerUnavailableError extends AuthError {}
 
 export function describeError(error: unknown): string {
   if (error instanceof TetherError) return error.describe();
+  const network = describeNetworkError(error);
+  if (network !== undefined) return network;
   if (error instanceof Error) return error.message;
   return String(error);
 }

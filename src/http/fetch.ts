@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { TetherError } from '../errors.js';
+import { requestFetch, servesLikeFetch } from './request-fetch.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -11,10 +12,16 @@ export interface FetchOptions {
   env?: NodeJS.ProcessEnv;
   /** PEM file of extra certificate authorities (--ca-file). NODE_EXTRA_CA_CERTS works too, as in any Node program. */
   caFile?: string;
+  /** How long connecting may take. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** How long the response headers may take once the request is sent. Default 5 min (a tool call may think). */
+  headersTimeoutMs?: number;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 300_000;
+/** Without a proxy or CA file, undici is loaded this long after start, off the start-up path. */
+const UNDICI_AFTER_MS = 1_000;
 
 export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
@@ -34,35 +41,40 @@ function readCa(caFile: string): string {
 async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promise<Fetch> {
   const undici = await import('undici');
   const connect = {
-    timeout: CONNECT_TIMEOUT_MS,
+    timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     ...(options.caFile ? { ca: [...rootCertificates, readCa(options.caFile)] } : {}),
   };
-  const settings = { connect, headersTimeout: HEADERS_TIMEOUT_MS, bodyTimeout: 0 };
+  const settings = { connect, headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, bodyTimeout: 0 };
   const dispatcher = proxyConfigured(env) ? new undici.EnvHttpProxyAgent({ ...settings, requestTls: connect, proxyTls: connect }) : new undici.Agent(settings);
-  // Node's own fetch with undici's dispatcher: undici's fetch itself trips over Node 20's AbortSignal handling.
+  // MCP traffic goes through undici's request(); anything it cannot serve exactly as fetch would goes to Node's own
+  // fetch with undici's dispatcher (undici's fetch itself trips over Node 20's AbortSignal handling).
   // (undici-types and undici describe the same Dispatcher twice, hence the cast.)
-  return (input, init) => globalThis.fetch(input, { ...init, dispatcher } as unknown as RequestInit);
+  const fast = requestFetch(undici.request, dispatcher);
+  return (input, init) => (servesLikeFetch(input, init) ? fast(input, init) : globalThis.fetch(input, { ...init, dispatcher } as unknown as RequestInit));
 }
 
 /**
- * With a proxy or a CA file, undici is needed from the first request. Otherwise Node's own fetch serves the
- * start (loading undici costs start-up time) and undici takes over shortly after, for its idle-stream settings.
+ * With a proxy or a CA file, undici is needed from the first request. Otherwise Node's own fetch serves the start
+ * (loading undici takes ~150 ms) and undici takes over a second later. A GET, which may open an event stream that
+ * stays idle for hours, never goes out on Node's fetch (whose body timeout would cut it): it waits for undici.
  */
 export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   const env = options.env ?? process.env;
   if (options.caFile) readCa(options.caFile); // fail fast, before any traffic
   if (proxyConfigured(env) || options.caFile) return undiciFetch(options, env);
-  let current: Fetch = globalThis.fetch;
-  const upgrade = setTimeout(() => {
-    undiciFetch(options, env).then(
-      (better) => {
-        current = better;
-      },
-      () => undefined,
-    );
-  }, 1_000);
-  upgrade.unref();
-  return (input, init) => current(input, init);
+  let current: Fetch | undefined;
+  let loading: Promise<Fetch> | undefined;
+  const load = (): Promise<Fetch> =>
+    (loading ??= undiciFetch(options, env).then(
+      (loaded) => (current = loaded),
+      () => (current = globalThis.fetch), // undici missing or broken: Node's fetch still works
+    ));
+  setTimeout(() => void load(), UNDICI_AFTER_MS).unref();
+  return (input, init) => {
+    if (current) return current(input, init);
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    return method === 'GET' ? load().then((loaded) => loaded(input, init)) : globalThis.fetch(input, init);
+  };
 }
 
 /** Requests of the sign-in machinery (discovery, registration, tokens) must not wait forever. */

@@ -1,0 +1,115 @@
+// fetch() for MCP traffic on undici's request(): the SDK transport gets a standard Response, for a fraction of the
+// per-call cost of Node's fetch (which runs the whole WHATWG fetch algorithm and several web streams per request).
+import { STATUS_CODES } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
+import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Dispatcher, request as undiciRequest } from 'undici';
+import type { Fetch } from './fetch.js';
+
+
+/** Statuses whose Response must not have a body (Fetch standard, "null body status"). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Chunks the body may queue ahead of its reader before the socket is paused. */
+const QUEUED_CHUNKS = 16;
+
+/**
+ * Whether `request` can serve this call with exactly fetch's behaviour: a URL (not a Request), a body of text or
+ * bytes, redirects left to the caller (the SDK asks for `manual` and follows same-origin redirects itself), and no
+ * content coding to undo. Anything else goes to Node's fetch.
+ */
+export function servesLikeFetch(input: string | URL | Request, init: RequestInit | undefined): boolean {
+  if (typeof input !== 'string' && !(input instanceof URL)) return false;
+  if (init?.redirect !== 'manual') return false;
+  const body = init.body;
+  if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) return false;
+  return !asHeaders(init.headers).has('accept-encoding');
+}
+
+/** The request's headers, copied only when they are not a Headers object already (the SDK passes one). */
+function asHeaders(init: RequestInit['headers']): Headers {
+  return init instanceof Headers ? init : new Headers(init);
+}
+
+/** Undoes a content coding as fetch does, flushing each piece at once so that an event stream is not held back. */
+function decoded(body: Readable, coding: string | undefined): Readable {
+  const flush = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
+  const decoder =
+    coding === 'gzip' || coding === 'x-gzip'
+      ? createGunzip(flush)
+      : coding === 'deflate'
+        ? createInflate(flush)
+        : coding === 'br'
+          ? createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH })
+          : undefined;
+  return decoder ? pipeline(body, decoder, () => undefined) : body;
+}
+
+/** A fetch limited to what `servesLikeFetch` accepts, sent through `dispatcher`. */
+export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatcher): Fetch {
+  return async (input, init) => {
+    const signal = init?.signal ?? undefined;
+    const headers: Record<string, string> = {};
+    asHeaders(init?.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers['user-agent'] ??= 'node';
+    headers['accept-encoding'] = 'gzip, deflate, br';
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await request(String(input), {
+        method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body: (init?.body ?? null) as string | Uint8Array | null,
+        ...(signal ? { signal } : {}),
+        dispatcher,
+      });
+    } catch (error) {
+      // the errors fetch gives: the signal's reason when aborted, otherwise "fetch failed" with the cause
+      if (signal?.aborted) throw signal.reason;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
+      else if (value !== undefined) responseHeaders.set(name, value);
+    }
+    const status = answer.statusCode;
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (NULL_BODY.has(status) || init?.method === 'HEAD') answer.body.resume();
+    else body = webStream(decoded(answer.body, responseHeaders.get('content-encoding')?.trim().toLowerCase()), signal);
+    return new Response(body, { status, statusText: STATUS_CODES[status] ?? '', headers: responseHeaders });
+  };
+}
+
+/**
+ * The response body as a web stream, with back-pressure: the socket is paused while the reader is behind. A broken
+ * connection errors the stream as fetch would ("terminated"); cancelling the stream closes the connection.
+ */
+function webStream(source: Readable, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        source.on('data', (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) source.pause();
+        });
+        let open = true;
+        source.once('end', () => {
+          if (open) controller.close();
+          open = false;
+        });
+        source.once('error', (error) => {
+          if (open) controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
+          open = false;
+        });
+      },
+      pull() {
+        if (source.isPaused()) source.resume();
+      },
+      cancel(reason) {
+        source.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: QUEUED_CHUNKS },
+  );
+}
