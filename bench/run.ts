@@ -208,7 +208,7 @@ interface Figures {
   load: [number, number];
   cold: { tether: number[]; direct: number[] };
   call: { tether: number[]; direct: number[] };
-  large: { tether: number[]; direct: number[]; tetherPeakMb: number; directGrowthMb: number };
+  large: { tether: number[]; direct: number[]; tetherPeakMb: number; directPeakMb: number };
   packages: number;
 }
 
@@ -293,30 +293,38 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     await Promise.allSettled([ide?.close(), direct?.close()]);
   }
 
-  // 3. A 20 MB argument echoed back as a 20 MB result: time per call, and peak memory of the process doing the work.
+  // 3. A 20 MB argument echoed back as a 20 MB result: time per call, and the peak memory of each process doing the
+  //    work (mcp-tether; the direct SDK client in a node process of its own).
   process.stderr.write(`bench: 20 MB argument and result, ${LARGE_ROUNDS} calls each…\n`);
-  const large = { tether: [] as number[], direct: [] as number[], tetherPeakMb: 0, directGrowthMb: 0 };
+  const large = { tether: [] as number[], direct: [] as number[], tetherPeakMb: 0, directPeakMb: 0 };
   const lineIde = new LineIde(url, ws);
+  const directChild = spawn(process.execPath, [DIRECT_CLIENT], {
+    cwd: ROOT,
+    env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token, BENCH_LARGE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   try {
-    direct = await connectDirect(url, token);
+    await watchLines(directChild, (line) => line === 'initialized', 'direct client (20 MB)').line;
     await lineIde.request(1, 'initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
     lineIde.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     const payload = 'x'.repeat(20 * 1024 * 1024);
-    const rssBefore = process.memoryUsage().rss;
     for (let round = 0; round < LARGE_ROUNDS; round += 1) {
       let started = performance.now();
       const line = await lineIde.request(100 + round, 'tools/call', { name: 'echo', arguments: { text: payload } });
       large.tether.push(performance.now() - started);
       if (line.length < payload.length) throw new Error(`the 20 MB echo through mcp-tether came back ${line.length} bytes long`);
       started = performance.now();
-      const result = await direct.callTool({ name: 'echo', arguments: { text: payload } });
+      const done = watchLines(directChild, (answer) => answer.startsWith('done '), 'direct client (20 MB)').line;
+      directChild.stdin.write('echo\n');
+      const answer = await done;
       large.direct.push(performance.now() - started);
-      if (text(result).length !== payload.length) throw new Error(`the direct 20 MB echo came back ${text(result).length} characters long`);
+      if (answer !== `done ${payload.length}`) throw new Error(`the direct 20 MB echo came back as "${answer}"`);
     }
-    large.directGrowthMb = (process.memoryUsage().rss - rssBefore) / 1048576;
     large.tetherPeakMb = lineIde.child.pid ? peakRssMb(lineIde.child.pid) : Number.NaN;
+    large.directPeakMb = directChild.pid ? peakRssMb(directChild.pid) : Number.NaN;
   } finally {
-    await Promise.allSettled([lineIde.close(), direct?.close()]);
+    directChild.stdin.end();
+    await Promise.allSettled([lineIde.close(), reap(directChild, 'direct client (20 MB)')]);
   }
 
   // 4. Install footprint.
@@ -386,7 +394,7 @@ function report(figures: Figures): void {
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (< 0.3)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
     ['20 MB echo p50', ms(median(large.tether)), ms(median(large.direct)), `${largeRatio.toFixed(2)}x`, '<= 1.5x'],
-    ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `+${large.directGrowthMb.toFixed(0)} MB`, '', 'tether process peak; direct: client process growth'],
+    ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `${large.directPeakMb.toFixed(0)} MB`, `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`, '<= 1.5x (peak RSS of each process)'],
     ['install (prod pkgs)', String(packages), '', '', '< 30'],
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -399,7 +407,7 @@ function report(figures: Figures): void {
       `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB echo ${largeRatio.toFixed(2)}x; install ${packages} packages`,
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB echo ${largeRatio.toFixed(2)}x, peak memory ${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x; install ${packages} packages`,
       '',
     ].join('\n'),
   );

@@ -31,6 +31,8 @@ export interface BridgeOptions {
   /** Remember what the server said, for next time. */
   remember?: (server: CachedServer) => void;
   version: string;
+  /** Called once the IDE has an answer to its initialize (start-up is over: slower work may begin). */
+  onInitializeAnswered?: () => void;
 }
 
 type Json = Record<string, unknown>;
@@ -195,6 +197,7 @@ export class Bridge implements SignInObserver {
     handshake.answeredLocally = true;
     this.log.info('Answering the IDE while you sign in; tools appear once the sign-in completes.');
     this.write({ jsonrpc: '2.0', id: handshake.id, result: earlyInitializeResult(handshake.params, this.options.cached, this.options.version) });
+    this.options.onInitializeAnswered?.();
   }
 
   private initializeAnswered(handshake: NonNullable<Bridge['handshake']>, answer: JSONRPCMessage): void {
@@ -203,6 +206,7 @@ export class Bridge implements SignInObserver {
     if (result) this.options.remember?.({ ...(this.upstream.era ? { era: this.upstream.era } : {}), protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
     if (!handshake.answeredLocally) {
       this.write({ ...answer, id: handshake.id });
+      this.options.onInitializeAnswered?.();
       return;
     }
     // The IDE already has an answer: bring it up to date with the server's real one.

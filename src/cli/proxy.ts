@@ -55,7 +55,9 @@ export async function createSession(config: Config, log: Logger, env: NodeJS.Pro
 }
 
 export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
-  const fetch = createFetch({ env, ...(config.caFile ? { caFile: config.caFile } : {}) });
+  let initializeAnswered: () => void = () => undefined;
+  const undiciWhen = new Promise<void>((resolve) => (initializeAnswered = resolve));
+  const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
   const [sdk, session, baseFetch] = await Promise.all([import('@modelcontextprotocol/client'), createSession(config, log, env, fetch), fetch]);
   const transportFetch = session.wrapFetch(baseFetch);
   const requestInit = { headers: config.headers };
@@ -79,6 +81,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
       ? {}
       : { remember: (server: CachedServer) => void writeServerCache(stateDir, config.serverUrl.href, server, cached).catch(() => undefined) }),
     version: packageVersion(),
+    onInitializeAnswered: () => setImmediate(initializeAnswered),
   });
   session.observer = bridge;
   const stop = (): void => {

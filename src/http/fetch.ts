@@ -16,6 +16,8 @@ export interface FetchOptions {
   connectTimeoutMs?: number;
   /** How long the response headers may take once the request is sent. Default 5 min (a tool call may think). */
   headersTimeoutMs?: number;
+  /** Bring undici in when this settles (or after a second, whichever is first). */
+  undiciWhen?: Promise<unknown>;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -55,8 +57,10 @@ async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promi
 
 /**
  * With a proxy or a CA file, undici is needed from the first request. Otherwise Node's own fetch serves the start
- * (loading undici takes ~150 ms) and undici takes over a second later. A GET, which may open an event stream that
- * stays idle for hours, never goes out on Node's fetch (whose body timeout would cut it): it waits for undici.
+ * (loading undici takes ~150 ms, which would delay the IDE's initialize) and undici is brought in once `undiciWhen`
+ * settles (the proxy: when the IDE has its initialize answer) or a second has passed, whichever is first. Requests
+ * made while it loads wait for it and go out in the order they were made, so the event stream a client opens after
+ * `initialized` is never left on Node's fetch, whose body timeout would cut it when idle.
  */
 export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   const env = options.env ?? process.env;
@@ -64,16 +68,19 @@ export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   if (proxyConfigured(env) || options.caFile) return undiciFetch(options, env);
   let current: Fetch | undefined;
   let loading: Promise<Fetch> | undefined;
-  const load = (): Promise<Fetch> =>
-    (loading ??= undiciFetch(options, env).then(
+  const load = (): void => {
+    loading ??= undiciFetch(options, env).then(
       (loaded) => (current = loaded),
       () => (current = globalThis.fetch), // undici missing or broken: Node's fetch still works
-    ));
-  setTimeout(() => void load(), UNDICI_AFTER_MS).unref();
+    );
+  };
+  const timer = setTimeout(load, UNDICI_AFTER_MS);
+  timer.unref();
+  void options.undiciWhen?.then(load, load).finally(() => clearTimeout(timer));
   return (input, init) => {
     if (current) return current(input, init);
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-    return method === 'GET' ? load().then((loaded) => loaded(input, init)) : globalThis.fetch(input, init);
+    if (loading) return loading.then((loaded) => loaded(input, init));
+    return globalThis.fetch(input, init);
   };
 }
 

@@ -31,7 +31,7 @@ function asHeaders(init: RequestInit['headers']): Headers {
 }
 
 /** Undoes a content coding as fetch does, flushing each piece at once so that an event stream is not held back. */
-function decoded(body: Readable, coding: string | undefined): Readable {
+function decoded(body: Readable, coding: string): Readable {
   const flush = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
   const decoder =
     coding === 'gzip' || coding === 'x-gzip'
@@ -54,10 +54,11 @@ export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatch
     });
     headers['user-agent'] ??= 'node';
     headers['accept-encoding'] = 'gzip, deflate, br';
+    const method = (init?.method ?? 'GET').toUpperCase();
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(String(input), {
-        method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+        method: method as Dispatcher.HttpMethod,
         headers,
         body: (init?.body ?? null) as string | Uint8Array | null,
         ...(signal ? { signal } : {}),
@@ -68,15 +69,15 @@ export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatch
       if (signal?.aborted) throw signal.reason;
       throw new TypeError('fetch failed', { cause: error });
     }
-    const responseHeaders = new Headers();
+    const responseHeaders: Array<[string, string]> = [];
     for (const [name, value] of Object.entries(answer.headers)) {
-      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
-      else if (value !== undefined) responseHeaders.set(name, value);
+      if (Array.isArray(value)) for (const item of value) responseHeaders.push([name, item]);
+      else if (value !== undefined) responseHeaders.push([name, value]);
     }
     const status = answer.statusCode;
     let body: ReadableStream<Uint8Array> | null = null;
-    if (NULL_BODY.has(status) || init?.method === 'HEAD') answer.body.resume();
-    else body = webStream(decoded(answer.body, responseHeaders.get('content-encoding')?.trim().toLowerCase()), signal);
+    if (NULL_BODY.has(status) || method === 'HEAD') answer.body.resume();
+    else body = webStream(decoded(answer.body, String(answer.headers['content-encoding'] ?? '').trim().toLowerCase()), signal);
     return new Response(body, { status, statusText: STATUS_CODES[status] ?? '', headers: responseHeaders });
   };
 }
@@ -86,27 +87,29 @@ export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatch
  * connection errors the stream as fetch would ("terminated"); cancelling the stream closes the connection.
  */
 function webStream(source: Readable, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+  let open = true;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         source.on('data', (chunk: Buffer) => {
+          if (!open) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 1) <= 0) source.pause();
         });
-        let open = true;
         source.once('end', () => {
           if (open) controller.close();
           open = false;
         });
-        source.once('error', (error) => {
+        source.on('error', (error) => {
           if (open) controller.error(signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error }));
           open = false;
         });
       },
       pull() {
-        if (source.isPaused()) source.resume();
+        if (open && source.isPaused()) source.resume();
       },
       cancel(reason) {
+        open = false;
         source.destroy(reason instanceof Error ? reason : undefined);
       },
     },

@@ -26,14 +26,9 @@ async function serve(handler: Handler, tls?: { key: string; cert: string }): Pro
   return `${tls ? 'https' : 'http'}://127.0.0.1:${port}/mcp`;
 }
 
-/** The client as the MCP transport uses it once undici is in (a first GET brings it in). */
-async function client(options: Parameters<typeof createFetch>[0] = {}): Promise<Fetch> {
-  const fetch = await createFetch({ env: {}, ...options });
-  const probe = await serve((_req, res) => res.end('ok'));
-  await (await fetch(probe)).text();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  return fetch;
+/** The client as the MCP transport uses it once start-up is over (undici brought in; requests wait for it). */
+function client(options: Parameters<typeof createFetch>[0] = {}): Promise<Fetch> {
+  return createFetch({ env: {}, undiciWhen: Promise.resolve(), ...options });
 }
 
 const sse = (res: ServerResponse): void => {
@@ -91,6 +86,24 @@ describe('the MCP transport\'s requests', () => {
     expect([deleted.status, deleted.body]).toEqual([204, null]);
   });
 
+  it('can be cancelled while the server is still sending (a 403 before a new sign-in), and the next request works', async () => {
+    const url = await serve((req, res) => {
+      if (req.method === 'GET') return void res.end('next');
+      sse(res);
+      const timer = setInterval(() => res.write(`data: ${'x'.repeat(60_000)}\n\n`), 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    const fetch = await client();
+    const response = await fetch(url, { ...manual, method: 'POST', body: '{}' });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the queue fills and the socket is paused
+    const reader = response.body!.getReader();
+    await reader.read(); // room again: the socket is resumed on the next tick...
+    await reader.cancel(); // ...by which time the stream is cancelled
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await (await fetch(url, { ...manual, method: 'GET' })).text()).toBe('next');
+  });
+
   it('leave a redirect to the caller when asked to (the SDK decides which to follow)', async () => {
     const url = await serve((_req, res) => res.writeHead(307, { location: '/elsewhere' }).end());
     const fetch = await client();
@@ -131,14 +144,14 @@ describe('timeouts', () => {
       res.write(': opened\n\n');
       setTimeout(() => res.end('data: after the silence\n\n'), 2_500);
     });
-    const fetch = await createFetch({ env: {}, headersTimeoutMs: 500 });
+    const fetch = await client({ headersTimeoutMs: 500 });
     const response = await fetch(url, { method: 'GET', headers: { accept: 'text/event-stream' } });
     expect(await response.text()).toBe(': opened\n\ndata: after the silence\n\n');
   });
 
   it('a server that never answers is given up after the headers timeout, with the reason', async () => {
     const url = await serve(() => undefined);
-    const fetch = await createFetch({ env: {}, headersTimeoutMs: 500 });
+    const fetch = await client({ headersTimeoutMs: 500 });
     const failure = await fetch(url, { method: 'GET' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect(String(((failure as Error).cause as Error).message)).toMatch(/headers timeout/i);
