@@ -1,10 +1,11 @@
-// The remote side misbehaving: a server restart that forgets every session is invisible to the IDE, and a
-// connection reset in the middle of a streamed answer ends the call with a result or an error, never a hang.
+// The remote side misbehaving: a server restart that forgets every session is invisible to the IDE, a connection
+// reset in the middle of a streamed answer ends the call with a result or an error, never a hang, and a broken GET
+// stream is resumed where it stopped.
 import { describe, expect, it } from 'vitest';
-import { startBridgeServer } from '../fixtures/bridge-server.js';
+import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
 import { startBrokenStreamServer } from '../fixtures/broken-stream-server.js';
 import { text, workspace } from '../helpers/ide.js';
-import { connectIde, within } from './drivers.js';
+import { connectIde, RawCli, sleep, waitUntil, within } from './drivers.js';
 
 describe('a server restart between two calls', () => {
   it('is invisible to the IDE: the second call succeeds on a fresh session started with the IDE\'s own initialize', async () => {
@@ -63,4 +64,34 @@ describe('a connection reset in the middle of a streamed answer', () => {
       }
     });
   }
+});
+
+describe('the GET stream breaking', () => {
+  it('is reconnected after the server\'s retry interval with Last-Event-ID, and what the server sent meanwhile reaches the IDE', async () => {
+    const retryMs = 2_500; // the SDK's own first retry is 1 s: a later reconnect shows the server's interval was used
+    const server = await startBridgeServer({ resumable: { retryMs } });
+    const cli = new RawCli(server.url, workspace());
+    const listChanged = (): number => cli.messages.filter((m) => m.method === 'notifications/tools/list_changed').length;
+    const gets = (): BridgeServer['record']['http'] => server.record.http.filter((r) => r.method === 'GET');
+    try {
+      await cli.handshake();
+      expect(await waitUntil(() => gets().length === 1, 10_000)).toBe(true);
+      await cli.request(1, 'tools/call', { name: 'announce', arguments: {} });
+      expect(await waitUntil(() => listChanged() === 1, 10_000)).toBe(true);
+
+      const cutAt = Date.now();
+      server.cutGetStreams();
+      await sleep(100);
+      await cli.request(2, 'tools/call', { name: 'announce', arguments: {} }); // sent while no GET stream is open
+
+      expect(await waitUntil(() => listChanged() === 2, 15_000), cli.stderr).toBe(true);
+      const reconnect = gets()[1];
+      expect(reconnect?.lastEventId).toMatch(/:\d+$/);
+      expect((reconnect?.at ?? 0) - cutAt).toBeGreaterThanOrEqual(retryMs - 100);
+      expect(text((await cli.request(3, 'tools/call', { name: 'echo', arguments: { text: 'still here' } })).result)).toBe('still here');
+    } finally {
+      cli.kill();
+      await server.close();
+    }
+  });
 });
