@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { TetherError } from '../errors.js';
 import { SERVICE, type SecretStore } from './secret-store.js';
 
-const CHILD = fileURLToPath(new URL('./keychain-child.js', import.meta.url));
+/** The helper makes no TLS connection: without the extra CA file to read, Node starts it ~30 ms sooner. */
+const { NODE_EXTRA_CA_CERTS: _unused, ...HELPER_ENV } = process.env;
+const CHILD = fileURLToPath(new URL('./keychain-child.cjs', import.meta.url));
 
 interface Reply {
   ok: boolean;
@@ -72,7 +74,7 @@ export class KeychainStore implements SecretStore {
   }
 
   private async call(request: { op: string; service: string; account: string; value?: string }): Promise<Reply> {
-    const { code, stdout } = await this.run(process.execPath, [CHILD], JSON.stringify(request));
+    const { code, stdout } = await this.run(process.execPath, [CHILD], JSON.stringify(request), HELPER_ENV);
     let reply: Reply;
     try {
       reply = JSON.parse(stdout) as Reply;
@@ -95,9 +97,9 @@ export class KeychainStore implements SecretStore {
   }
 
   /** Runs a helper with a hard deadline: a keychain that does not answer gets the helper killed, never a hang. */
-  private run(command: string, args: string[], input: string): Promise<{ code: number | null; stdout: string }> {
+  private run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], env });
       const out: Buffer[] = [];
       let settled = false;
       const timer = setTimeout(() => {
