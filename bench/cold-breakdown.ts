@@ -11,7 +11,7 @@ import { keychainRecord } from '../test/helpers/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIRECT_CLIENT = fileURLToPath(new URL('./direct-client.mjs', import.meta.url));
-const KEYCHAIN_CHILD = fileURLToPath(new URL('../dist/store/keychain-child.js', import.meta.url));
+const KEYCHAIN_CHILD = fileURLToPath(new URL('../dist/store/keychain-child.cjs', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./trace-preload.mjs', import.meta.url));
 const ROUNDS = Number.parseInt(process.env.BENCH_COLD_ROUNDS ?? '10', 10);
 
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     summarize('mcp-tether (node --import trace-preload bin/mcp-tether.js URL)', runs.tether);
     summarize('direct SDK client (node --import trace-preload bench/direct-client.mjs)', runs.direct);
     summarize('bare node -e 0', runs.bare);
-    summarize('keychain helper alone (node dist/store/keychain-child.js, one get)', runs.keychain);
+    summarize('keychain helper alone (node dist/store/keychain-child.cjs, one get)', runs.keychain);
   } finally {
     await stack.close();
     rmSync(ws.home, { recursive: true, force: true });

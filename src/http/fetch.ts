@@ -58,9 +58,9 @@ async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promi
 /**
  * With a proxy or a CA file, undici is needed from the first request. Otherwise Node's own fetch serves the start
  * (loading undici takes ~150 ms, which would delay the IDE's initialize) and undici is brought in once `undiciWhen`
- * settles (the proxy: when the IDE has its initialize answer) or a second has passed, whichever is first. Requests
- * made while it loads wait for it and go out in the order they were made, so the event stream a client opens after
- * `initialized` is never left on Node's fetch, whose body timeout would cut it when idle.
+ * settles (the proxy: when the IDE has its initialize answer), a second has passed, or an event stream is opened,
+ * whichever is first: an event stream may stay idle for hours, and Node's fetch would cut it after five minutes.
+ * Requests made while undici loads wait for it and go out in the order they were made.
  */
 export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   const env = options.env ?? process.env;
@@ -68,20 +68,27 @@ export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   if (proxyConfigured(env) || options.caFile) return undiciFetch(options, env);
   let current: Fetch | undefined;
   let loading: Promise<Fetch> | undefined;
-  const load = (): void => {
-    loading ??= undiciFetch(options, env).then(
+  const load = (): Promise<Fetch> =>
+    (loading ??= undiciFetch(options, env).then(
       (loaded) => (current = loaded),
       () => (current = globalThis.fetch), // undici missing or broken: Node's fetch still works
-    );
-  };
+    ));
   const timer = setTimeout(load, UNDICI_AFTER_MS);
   timer.unref();
   void options.undiciWhen?.then(load, load).finally(() => clearTimeout(timer));
   return (input, init) => {
     if (current) return current(input, init);
-    if (loading) return loading.then((loaded) => loaded(input, init));
+    if (loading || opensEventStream(input, init)) return load().then((loaded) => loaded(input, init));
     return globalThis.fetch(input, init);
   };
+}
+
+/** A GET that asks for text/event-stream: the Streamable HTTP GET stream, or the legacy SSE transport's stream. */
+function opensEventStream(input: string | URL | Request, init: RequestInit | undefined): boolean {
+  const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+  if (method.toUpperCase() !== 'GET') return false;
+  const accept = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get('accept');
+  return accept?.includes('text/event-stream') === true;
 }
 
 /** Requests of the sign-in machinery (discovery, registration, tokens) must not wait forever. */

@@ -29,7 +29,13 @@ function rootCause(error: unknown): unknown {
 
 function explain(cause: unknown): string {
   const code = codeOf(cause);
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  // connecting to every address of a host can fail at once: an AggregateError whose own message is empty
+  const detail =
+    cause instanceof AggregateError && !cause.message
+      ? cause.errors.map((error: unknown) => (error instanceof Error ? error.message : String(error))).join('; ')
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
   if (code && TLS_UNTRUSTED.has(code)) return `the server's certificate is not trusted (${code}); ${CA_HINT}`;
   if (code === 'CERT_HAS_EXPIRED') return 'the server\'s certificate has expired (CERT_HAS_EXPIRED)';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is for another host name (${detail})`;

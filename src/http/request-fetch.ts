@@ -1,11 +1,9 @@
 // fetch() for MCP traffic on undici's request(): the SDK transport gets a standard Response, for a fraction of the
 // per-call cost of Node's fetch (which runs the whole WHATWG fetch algorithm and several web streams per request).
-import { STATUS_CODES } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, type Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher, request as undiciRequest } from 'undici';
 import type { Fetch } from './fetch.js';
-
 
 /** Statuses whose Response must not have a body (Fetch standard, "null body status"). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -30,18 +28,23 @@ function asHeaders(init: RequestInit['headers']): Headers {
   return init instanceof Headers ? init : new Headers(init);
 }
 
-/** Undoes a content coding as fetch does, flushing each piece at once so that an event stream is not held back. */
-function decoded(body: Readable, coding: string): Readable {
+function decoder(coding: string): Transform | undefined {
   const flush = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
-  const decoder =
-    coding === 'gzip' || coding === 'x-gzip'
-      ? createGunzip(flush)
-      : coding === 'deflate'
-        ? createInflate(flush)
-        : coding === 'br'
-          ? createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH })
-          : undefined;
-  return decoder ? pipeline(body, decoder, () => undefined) : body;
+  if (coding === 'gzip' || coding === 'x-gzip') return createGunzip(flush);
+  if (coding === 'deflate') return createInflate(flush);
+  if (coding === 'br') return createBrotliDecompress({ flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH });
+  return undefined;
+}
+
+/**
+ * Undoes the content codings as fetch does (the last one applied first), flushing each piece at once so that an
+ * event stream is not held back. A coding it does not know leaves the body as it came, as fetch does.
+ */
+function decoded(body: Readable, header: string | string[] | undefined): Readable {
+  const codings = String(header ?? '').toLowerCase().split(',').map((coding) => coding.trim()).filter(Boolean).reverse();
+  const decoders = codings.map(decoder);
+  if (decoders.length === 0 || decoders.some((step) => step === undefined)) return body;
+  return pipeline([body, ...(decoders as Transform[])], () => undefined) as unknown as Readable;
 }
 
 /** A fetch limited to what `servesLikeFetch` accepts, sent through `dispatcher`. */
@@ -69,17 +72,28 @@ export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatch
       if (signal?.aborted) throw signal.reason;
       throw new TypeError('fetch failed', { cause: error });
     }
-    const responseHeaders: Array<[string, string]> = [];
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (Array.isArray(value)) for (const item of value) responseHeaders.push([name, item]);
-      else if (value !== undefined) responseHeaders.push([name, value]);
+    try {
+      return toResponse(answer, method, signal);
+    } catch (error) {
+      answer.body.destroy(); // e.g. a status outside 200-599, which no Response can carry: never hold the socket
+      throw new TypeError('fetch failed', { cause: error });
     }
-    const status = answer.statusCode;
-    let body: ReadableStream<Uint8Array> | null = null;
-    if (NULL_BODY.has(status) || method === 'HEAD') answer.body.resume();
-    else body = webStream(decoded(answer.body, String(answer.headers['content-encoding'] ?? '').trim().toLowerCase()), signal);
-    return new Response(body, { status, statusText: STATUS_CODES[status] ?? '', headers: responseHeaders });
   };
+}
+
+function toResponse(answer: Dispatcher.ResponseData, method: string, signal: AbortSignal | undefined): Response {
+  const headers: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.push([name, item]);
+    else if (value !== undefined) headers.push([name, value]);
+  }
+  const status = answer.statusCode;
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (NULL_BODY.has(status) || method === 'HEAD') answer.body.resume();
+  else body = webStream(decoded(answer.body, answer.headers['content-encoding']), signal);
+  // the server's own reason phrase, when it is one a Response can carry (RFC 9110 section 5.5 characters)
+  const statusText = /^[\t\x20-\x7e\x80-\xff]*$/.test(answer.statusText ?? '') ? answer.statusText : '';
+  return new Response(body, { status, statusText, headers });
 }
 
 /**

@@ -25,7 +25,8 @@ describe('a server with a certificate from a private authority', () => {
     const cli = new RawCli(server.url, workspace(), args, env);
     clis.push(cli);
     await cli.handshake();
-    // the first call may still go out on Node's fetch; the later ones go through undici: both must trust the CA
+    // with --ca-file undici serves every request; with NODE_EXTRA_CA_CERTS Node's fetch serves the first ones and
+    // undici the rest: both must trust the CA
     for (let i = 1; i <= 3; i++) await cli.request(i, 'tools/call', { name: 'echo', arguments: { text: `call ${i}` } });
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     return text((await cli.request(4, 'tools/call', { name: 'echo', arguments: { text: 'after a second' } })).result);

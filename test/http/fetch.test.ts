@@ -4,24 +4,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { constants, createGzip, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../src/errors.js';
 import { createFetch, type Fetch } from '../../src/http/fetch.js';
 import { createTestCa, type TestCa } from '../fixtures/test-ca.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-let server: Server | undefined;
+const servers: Server[] = [];
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  server = undefined;
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 async function serve(handler: Handler, tls?: { key: string; cert: string }): Promise<string> {
-  server = tls ? createTlsServer(tls) : createServer();
+  const server = tls ? createTlsServer(tls) : createServer();
+  servers.push(server);
   server.on('request', handler);
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return `${tls ? 'https' : 'http'}://127.0.0.1:${port}/mcp`;
 }
@@ -63,13 +66,13 @@ describe('the MCP transport\'s requests', () => {
       req.on('end', () => {
         seen = { method: req.method, auth: req.headers.authorization, body };
         res.setHeader('set-cookie', ['a=1', 'b=2']);
-        res.writeHead(404, { 'mcp-session-id': 'abc' }).end('gone');
+        res.writeHead(404, 'Gone Fishing', { 'mcp-session-id': 'abc' }).end('gone');
       });
     });
     const fetch = await client();
     const response = await fetch(url, { ...manual, method: 'POST', headers: new Headers({ authorization: 'Bearer t' }), body: '{"x":1}' });
     expect(seen).toEqual({ method: 'POST', auth: 'Bearer t', body: '{"x":1}' });
-    expect([response.status, response.statusText, response.ok]).toEqual([404, 'Not Found', false]);
+    expect([response.status, response.statusText, response.ok]).toEqual([404, 'Gone Fishing', false]);
     expect(response.headers.get('mcp-session-id')).toBe('abc');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await response.text()).toBe('gone');
@@ -104,6 +107,25 @@ describe('the MCP transport\'s requests', () => {
     expect(await (await fetch(url, { ...manual, method: 'GET' })).text()).toBe('next');
   });
 
+  it('undo gzip on an event stream piece by piece: the first event arrives before the stream ends', async () => {
+    let finish: (() => void) | undefined;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      const gzip = createGzip();
+      gzip.pipe(res);
+      gzip.write('data: one\n\n');
+      gzip.flush(constants.Z_SYNC_FLUSH);
+      finish = () => gzip.end('data: two\n\n');
+    });
+    const fetch = await client();
+    const reader = (await fetch(url, { ...manual, method: 'POST', body: '{}' })).body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: one\n\n');
+    finish!();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(rest).toBe('data: two\n\n');
+  });
+
   it('leave a redirect to the caller when asked to (the SDK decides which to follow)', async () => {
     const url = await serve((_req, res) => res.writeHead(307, { location: '/elsewhere' }).end());
     const fetch = await client();
@@ -127,35 +149,73 @@ describe('the MCP transport\'s requests', () => {
     const failure = await broken.text().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as Error).message).toBe('terminated');
+    expect((failure as Error).cause).toBeInstanceOf(Error);
+    expect(describeError(failure)).toMatch(/^the connection broke before the answer was complete: /);
 
-    const controller = new AbortController();
-    const url2 = await serve((_req, res) => sse(res));
-    const aborted = await fetch(url2, { ...manual, method: 'GET', signal: controller.signal });
-    const reading = aborted.text().catch((error: unknown) => error);
-    controller.abort();
-    expect(((await reading) as Error).name).toBe('AbortError');
+    const streaming = await serve((req, res) => {
+      if (req.url?.includes('silent')) return; // never answers
+      sse(res);
+    });
+    const reason = new Error('the IDE cancelled');
+    const beforeHeaders = new AbortController();
+    const waiting = fetch(`${streaming}?silent`, { ...manual, method: 'POST', body: '{}', signal: beforeHeaders.signal }).catch((error: unknown) => error);
+    setTimeout(() => beforeHeaders.abort(reason), 100);
+    expect(await waiting).toBe(reason);
+    const duringBody = new AbortController();
+    const open = await fetch(streaming, { ...manual, method: 'GET', signal: duringBody.signal });
+    const reading = open.text().catch((error: unknown) => error);
+    duringBody.abort(reason);
+    expect(await reading).toBe(reason);
+  });
+
+  it('name the refusal in plain words, even when every address of a host name refused', async () => {
+    const fetch = await client();
+    const port = await serve(() => undefined).then((url) => new URL(url).port);
+    for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve)); // nothing listens now
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const failure = await fetch(`http://${host}:${port}/mcp`, { ...manual, method: 'POST', body: '{}' }).catch((error: unknown) => error);
+      const text = describeError(failure);
+      expect(text).toMatch(/^cannot reach the server: connection refused: nothing is listening there \(.*ECONNREFUSED.*\); check the URL/);
+    }
+  });
+});
+
+describe('start-up', () => {
+  it('Node\'s fetch serves the first requests; an event stream brings undici in at once; then undici serves all', async () => {
+    const seen: Array<{ accept: string | undefined; viaNodeFetch: boolean }> = [];
+    const url = await serve((req, res) => {
+      seen.push({ accept: req.headers.accept, viaNodeFetch: req.headers['sec-fetch-mode'] !== undefined }); // Node's fetch sends Sec-Fetch-Mode
+      res.end('ok');
+    });
+    const fetch = await createFetch({ env: {}, undiciWhen: new Promise(() => undefined) }); // the IDE never answered
+    await (await fetch(url, { ...manual, method: 'POST', body: '{}' })).text();
+    await (await fetch(url, { ...manual, method: 'GET', headers: { accept: 'text/event-stream' } })).text();
+    await (await fetch(url, { ...manual, method: 'POST', body: '{}' })).text();
+    expect(seen.map((request) => request.viaNodeFetch)).toEqual([true, false, false]);
   });
 });
 
 describe('timeouts', () => {
-  it('an event stream idle for longer than the headers timeout is not cut; the next event arrives', async () => {
-    const url = await serve((_req, res) => {
-      sse(res);
-      res.write(': opened\n\n');
-      setTimeout(() => res.end('data: after the silence\n\n'), 2_500);
+  for (const redirect of ['manual', 'follow'] as const) {
+    it(`an event stream idle for longer than the headers timeout is not cut; the next event arrives (redirect: ${redirect})`, async () => {
+      const url = await serve((_req, res) => {
+        sse(res);
+        res.write(': opened\n\n');
+        setTimeout(() => res.end('data: after the silence\n\n'), 2_000);
+      });
+      const fetch = await client({ headersTimeoutMs: 500 });
+      const response = await fetch(url, { redirect, method: 'GET', headers: { accept: 'text/event-stream' } });
+      expect(await response.text()).toBe(': opened\n\ndata: after the silence\n\n');
     });
-    const fetch = await client({ headersTimeoutMs: 500 });
-    const response = await fetch(url, { method: 'GET', headers: { accept: 'text/event-stream' } });
-    expect(await response.text()).toBe(': opened\n\ndata: after the silence\n\n');
-  });
 
-  it('a server that never answers is given up after the headers timeout, with the reason', async () => {
-    const url = await serve(() => undefined);
-    const fetch = await client({ headersTimeoutMs: 500 });
-    const failure = await fetch(url, { method: 'GET' }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(TypeError);
-    expect(String(((failure as Error).cause as Error).message)).toMatch(/headers timeout/i);
-  });
+    it(`a server that never answers is given up after the headers timeout, with the reason (redirect: ${redirect})`, async () => {
+      const url = await serve(() => undefined);
+      const fetch = await client({ headersTimeoutMs: 500 });
+      const failure = await fetch(url, { redirect, method: 'POST', body: '{}' }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TypeError);
+      expect(describeError(failure)).toBe('cannot reach the server: the server accepted the request but sent no answer in time');
+    });
+  }
 });
 
 describe('--ca-file', () => {
