@@ -46,7 +46,7 @@ export class Bridge implements SignInObserver {
   /** IDE requests sent to the server and not yet answered, by id, with their method. */
   private readonly pending = new Map<RequestId, string>();
   private handshake:
-    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; done: boolean; failure?: unknown }
+    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; done: boolean; failure?: unknown; told?: Json }
     | undefined;
   private signingIn = false;
   private ideInitialized = false;
@@ -54,6 +54,8 @@ export class Bridge implements SignInObserver {
   private readonly answeredHere = new Set<RequestId>();
   /** Families the IDE was told about that the server turned out not to have. */
   private readonly missingFamilies = new Set<ListFamily>();
+  /** After a failed start the IDE was told to re-list: the first list of each family carries the reason. */
+  private readonly failedFamilies = new Map<ListFamily, unknown>();
   private signInUrl: { url: string; id: string; sent: boolean } | undefined;
   private signInCount = 0;
 
@@ -153,6 +155,12 @@ export class Bridge implements SignInObserver {
     const family = listFamily(method);
     const handshake = this.handshake;
     const waitingOnSignIn = handshake !== undefined && handshake.answeredLocally && !handshake.done;
+    if (family && this.failedFamilies.has(family)) {
+      const reason = describeError(this.failedFamilies.get(family));
+      this.failedFamilies.delete(family);
+      this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether could not connect to the server: ${reason}\n  (Your next request tries again; or restart the server in your IDE.)`));
+      return true;
+    }
     if (family && this.missingFamilies.has(family)) {
       this.write(emptyList(id, family));
       return true;
@@ -184,8 +192,15 @@ export class Bridge implements SignInObserver {
       (error: unknown) => {
         handshake.done = true;
         handshake.failure = error;
-        if (!handshake.answeredLocally) this.deliveryFailed(id, error);
-        else this.log.always(`Could not connect to the server: ${describeError(error)}`);
+        if (!handshake.answeredLocally) {
+          this.deliveryFailed(id, error);
+          return;
+        }
+        this.log.always(`Could not connect to the server: ${describeError(error)}`);
+        // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
+        // that with the reason, so the failure shows in the IDE and not only on stderr.
+        for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
+        this.announceListChanges((handshake.told?.capabilities ?? {}) as Json);
       },
     );
   }
@@ -196,7 +211,8 @@ export class Bridge implements SignInObserver {
     if (!handshake || handshake.done || handshake.answeredLocally || !this.signingIn) return;
     handshake.answeredLocally = true;
     this.log.info('Answering the IDE while you sign in; tools appear once the sign-in completes.');
-    this.write({ jsonrpc: '2.0', id: handshake.id, result: earlyInitializeResult(handshake.params, this.options.cached, this.options.version) });
+    handshake.told = earlyInitializeResult(handshake.params, this.options.cached, this.options.version);
+    this.write({ jsonrpc: '2.0', id: handshake.id, result: handshake.told });
     this.options.onInitializeAnswered?.();
   }
 
@@ -220,6 +236,10 @@ export class Bridge implements SignInObserver {
       this.log.info(`The server chose protocol version ${String(result.protocolVersion)}, not ${told} as the IDE was told during sign-in; restart the server in your IDE if something misbehaves.`);
     }
     // Whatever the IDE listed meanwhile (empty, or answered after it stopped waiting): have it list again.
+    this.announceListChanges(capabilities);
+  }
+
+  private announceListChanges(capabilities: Json): void {
     for (const family of ['tools', 'prompts', 'resources'] as const) {
       if (family in capabilities) this.write({ jsonrpc: '2.0', method: `notifications/${family}/list_changed` });
     }

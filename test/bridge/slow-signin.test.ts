@@ -1,5 +1,6 @@
 // An IDE that gives initialize 5 s, while the browser sign-in takes ~10 s (real authorization server, real
-// headless browser): its initialize is answered in time, list_changed follows the sign-in, then tools work.
+// headless browser): its initialize is answered in time, list_changed follows the sign-in, then tools work; and when
+// that sign-in fails instead, the IDE hears why.
 import { describe, expect, it } from 'vitest';
 import { startStack } from '../fixtures/stack.js';
 import { text, waitForSignins, workspace } from '../helpers/ide.js';
@@ -41,6 +42,43 @@ describe('a sign-in slower than the IDE\'s initialize timeout', () => {
       expect(text(outcome.value)).toBe('alice');
       expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
       expect((await waitForSignins(ws, 1)).at(-1)?.text).toContain('Signed in');
+    } finally {
+      await ide.close();
+      await stack.close();
+    }
+  }, 120_000);
+});
+
+describe('a sign-in that fails after the IDE was answered', () => {
+  it('the IDE is told to list again, and its list comes back with the reason; the next request tries again', async () => {
+    const stack = await startStack();
+    const ws = workspace({ BROWSER: delayedBrowser(3), SIGNIN_MODE: 'deny' });
+    let listChanged = 0;
+    const ide = await connectIde(stack.mcp.url, ws, {
+      timeoutMs: 5_000,
+      setup: (client) => {
+        client.setNotificationHandler('notifications/tools/list_changed', () => {
+          listChanged += 1;
+        });
+      },
+    });
+    try {
+      expect(await waitUntil(() => listChanged > 0, 30_000), ide.stderr()).toBe(true);
+      const listed = await ide.client.listTools().then(
+        () => 'listed',
+        (error: unknown) => String(error),
+      );
+      expect(listed).toContain('could not connect to the server');
+      expect(listed).toContain('access_denied');
+      expect(ide.stderr()).toContain('access_denied');
+      // Not a dead end: the next request starts a new sign-in (denied again here, and said so).
+      const again = await ide.client.listTools(undefined, { timeout: 30_000 }).then(
+        () => 'listed',
+        (error: unknown) => String(error),
+      );
+      expect(again).toContain('access_denied');
+      expect((await waitForSignins(ws, 2, 30_000)).length).toBe(2);
+      expect(stack.as.counts.codeGrants).toBe(0);
     } finally {
       await ide.close();
       await stack.close();

@@ -97,7 +97,11 @@ async function main() {
   say(`scenario ${scenario || '(none)'}: mcp-tether ${args.slice(1).map((a) => (/\s|"/.test(a) ? `'${a}'` : a)).join(' ')}`);
 
   const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+  let cliStderr = '';
+  child.stderr.on('data', (chunk) => {
+    cliStderr += chunk.toString('utf8');
+    process.stderr.write(chunk);
+  });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   child.stdin.on('error', () => undefined);
 
@@ -190,7 +194,8 @@ async function main() {
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     let listed = await request('tools/list', {});
-    if (!Array.isArray(listed?.tools) || listed.tools.length === 0) {
+    const answeredEarly = cliStderr.includes('Answering the IDE while you sign in');
+    if ((!Array.isArray(listed?.tools) || listed.tools.length === 0) && answeredEarly) {
       // Answered while the sign-in was still running: the real list follows a list_changed notification.
       say('tools/list was empty; waiting for notifications/tools/list_changed');
       await Promise.race([toolsChangedOnce, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
