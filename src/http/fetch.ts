@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { TetherError } from '../errors.js';
-import { requestFetch, servesLikeFetch } from './request-fetch.js';
+import { asHeaders, requestFetch, servesLikeFetch } from './request-fetch.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -87,7 +87,7 @@ export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
 function opensEventStream(input: string | URL | Request, init: RequestInit | undefined): boolean {
   const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
   if (method.toUpperCase() !== 'GET') return false;
-  const accept = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get('accept');
+  const accept = asHeaders(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get('accept');
   return accept?.includes('text/event-stream') === true;
 }
 

@@ -13,7 +13,7 @@ const QUEUED_CHUNKS = 16;
 /**
  * Whether `request` can serve this call with exactly fetch's behaviour: a URL (not a Request), a body of text or
  * bytes, redirects left to the caller (the SDK asks for `manual` and follows same-origin redirects itself), and no
- * content coding to undo. Anything else goes to Node's fetch.
+ * Accept-Encoding of the caller's own (fetch would then leave the body coded). Anything else goes to Node's fetch.
  */
 export function servesLikeFetch(input: string | URL | Request, init: RequestInit | undefined): boolean {
   if (typeof input !== 'string' && !(input instanceof URL)) return false;
@@ -24,10 +24,11 @@ export function servesLikeFetch(input: string | URL | Request, init: RequestInit
 }
 
 /** The request's headers, copied only when they are not a Headers object already (the SDK passes one). */
-function asHeaders(init: RequestInit['headers']): Headers {
+export function asHeaders(init: RequestInit['headers']): Headers {
   return init instanceof Headers ? init : new Headers(init);
 }
 
+/** A streaming decoder for one content coding, or undefined for one fetch does not know either. */
 function decoder(coding: string): Transform | undefined {
   const flush = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
   if (coding === 'gzip' || coding === 'x-gzip') return createGunzip(flush);

@@ -90,7 +90,7 @@ export class KeychainStore implements SecretStore {
    * far faster than a Node helper, which matters at start-up. Same entry, same deadline.
    */
   private async lookupWithSecretTool(account: string): Promise<string | undefined | 'unavailable'> {
-    if (process.platform !== 'linux' || !secretTool) return 'unavailable';
+    if (!secretTool) return 'unavailable';
     const { code, stdout } = await this.run(secretTool, ['lookup', 'service', SERVICE, 'username', account], '');
     if (code === 0) return stdout;
     return code === 1 && stdout === '' ? undefined : 'unavailable';
@@ -111,18 +111,19 @@ export class KeychainStore implements SecretStore {
           }),
         );
       }, this.deadlineMs);
+      /** True for the first outcome only. */
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        return true;
+      };
       child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
       child.on('error', (error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(new KeychainUnavailableError(`could not run the keychain helper: ${error.message}`));
+        if (settle()) reject(new KeychainUnavailableError(`could not run the keychain helper: ${error.message}`));
       });
       child.on('close', (code) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ code, stdout: Buffer.concat(out).toString('utf8') });
+        if (settle()) resolve({ code, stdout: Buffer.concat(out).toString('utf8') });
       });
       child.stdin.on('error', () => undefined);
       child.stdin.end(input);

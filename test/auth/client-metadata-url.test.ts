@@ -1,24 +1,15 @@
 // --client-metadata-url on real components: oidc-provider's Client ID Metadata Document feature takes the URL as the
 // client id and fetches the document (served in-process, no network); a server without it gets a registration instead.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type StackOptions } from '../fixtures/stack.js';
+import { describe, expect, it } from 'vitest';
 import { signins, startIde, text, waitForSignins, workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
 import { stateDirOf } from '../helpers/secrets.js';
 import { readServerState } from '../../src/store/server-state.js';
+import { perTest } from '../helpers/per-test.js';
 
 const DOCUMENT_URL = 'https://client.tether.test/mcp-tether/client.json';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(options: StackOptions): Promise<Stack> {
-  const stack = await startStack(options);
-  cleanups.push(() => stack.close());
-  return stack;
-}
+const { stackWith, defer } = perTest();
 
 function clientDocument(redirectUri: string): Record<string, unknown> {
   return {

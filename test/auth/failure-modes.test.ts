@@ -4,12 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMcpServer } from '../fixtures/mcp-server.js';
-import { startStack, type Stack, type StackOptions } from '../fixtures/stack.js';
 import { runCli } from '../helpers/cli.js';
 import { CLI, waitForSignins, workspace, type SigninRecord, type Workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
+import { perTest } from '../helpers/per-test.js';
 
 interface Failure {
   /** The JSON-RPC error the IDE received (for initialize or for the first tool call). */
@@ -52,6 +52,11 @@ function callbackUri(port: number): string {
   return `http://localhost:${port}/oauth/callback`;
 }
 
+/** A confidential client ("confidential-app", secret "the-right-secret", client_secret_basic) for this redirect URI. */
+function confidentialClient(redirectUri: string): Record<string, unknown> {
+  return publicClient('confidential-app', redirectUri, { client_secret: 'the-right-secret', token_endpoint_auth_method: 'client_secret_basic' });
+}
+
 /** A public client pre-registered with this exact redirect URI. */
 function publicClient(clientId: string, redirectUri: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -64,16 +69,7 @@ function publicClient(clientId: string, redirectUri: string, extra: Record<strin
   };
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(options: StackOptions = {}): Promise<Stack> {
-  const stack = await startStack(options);
-  cleanups.push(() => stack.close());
-  return stack;
-}
+const { stackWith, defer } = perTest();
 
 /** An HTTP server on loopback that answers 404 to everything: an issuer with no metadata anywhere. */
 async function nothingServer(): Promise<string> {
@@ -82,7 +78,7 @@ async function nothingServer(): Promise<string> {
     res.end('not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  cleanups.push(async () => {
+  defer(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -94,7 +90,7 @@ describe('discovery failures', () => {
     const origin = await nothingServer();
     const issuer = `${origin}/tenant-a`;
     const mcp = await startMcpServer({ issuer: () => issuer, jwksUri: () => `${origin}/jwks` });
-    cleanups.push(() => mcp.close());
+    defer(() => mcp.close());
     const { error, stderr } = await failingStart(mcp.url, workspace(), []);
     const tried = [
       `${origin}/.well-known/oauth-authorization-server/tenant-a`,
@@ -158,16 +154,7 @@ describe('failures at the authorization server', () => {
   it('invalid_client: a confidential client with a wrong secret; the IDE and the browser are told to check the secret', async () => {
     const port = await freePort();
     const stack = await stackWith({
-      clients: [
-        {
-          client_id: 'confidential-app',
-          client_secret: 'the-right-secret',
-          redirect_uris: [callbackUri(port)],
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-        },
-      ],
+      clients: [confidentialClient(callbackUri(port))],
     });
     const ws = workspace();
     const info = { client_id: 'confidential-app', client_secret: 'a-wrong-secret', redirect_uris: [callbackUri(port)] };
@@ -292,16 +279,7 @@ describe('exit codes of mcp-tether login', () => {
   it('3 for a wrong client secret (invalid_client after the browser sign-in)', async () => {
     const port = await freePort();
     const stack = await stackWith({
-      clients: [
-        {
-          client_id: 'confidential-app',
-          client_secret: 'the-right-secret',
-          redirect_uris: [callbackUri(port)],
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-        },
-      ],
+      clients: [confidentialClient(callbackUri(port))],
     });
     const info = { client_id: 'confidential-app', client_secret: 'a-wrong-secret' };
     const result = await runCli(workspace(), ['login', stack.mcp.url, String(port), '--static-oauth-client-info', JSON.stringify(info)]);

@@ -1,21 +1,12 @@
 // The other grants on real components, the CLI spawned as an IDE spawns it: the device authorization grant
 // (--device-code, completed by headless Chromium on oidc-provider's device pages) and --client-credentials.
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack, type StackOptions } from '../fixtures/stack.js';
+import { describe, expect, it } from 'vitest';
 import { BROWSER, signins, startIde, text, waitForSignins, workspace, type Workspace } from '../helpers/ide.js';
 import { keychainRecord } from '../helpers/secrets.js';
+import { perTest } from '../helpers/per-test.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(options: StackOptions): Promise<Stack> {
-  const stack = await startStack(options);
-  cleanups.push(() => stack.close());
-  return stack;
-}
+const { stackWith, defer } = perTest();
 
 /**
  * The user at another device: once the CLI prints "open <uri> and enter the code <code>", opens that URI in headless
