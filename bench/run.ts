@@ -21,7 +21,9 @@ const COLD_WARMUP = envInt('BENCH_COLD_WARMUP', 2);
 const CALL_WARMUP = 300;
 const CALLS = envInt('BENCH_CALLS', 1000);
 const CHILD_TIMEOUT_MS = 30_000;
-const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 3);
+const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 7);
+/** BENCH_NODE_ARGS: extra node flags for the two 20 MB processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -298,7 +300,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   process.stderr.write(`bench: 20 MB argument and result, ${LARGE_ROUNDS} calls each…\n`);
   const large = { tether: [] as number[], direct: [] as number[], tetherPeakMb: 0, directPeakMb: 0 };
   const lineIde = new LineIde(url, ws);
-  const directChild = spawn(process.execPath, [DIRECT_CLIENT], {
+  const directChild = spawn(process.execPath, [...NODE_ARGS, DIRECT_CLIENT], {
     cwd: ROOT,
     env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token, BENCH_LARGE: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -342,7 +344,7 @@ class LineIde {
   private waiting: ((line: string) => void) | undefined;
 
   constructor(url: string, ws: Workspace) {
-    this.child = spawn(process.execPath, [CLI, url], { env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...NODE_ARGS, CLI, url], { env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.resume();
     this.child.stdout.on('data', (chunk: Buffer) => {
       let start = 0;

@@ -68,7 +68,7 @@ export class Bridge implements SignInObserver {
   /** Runs until the IDE closes stdin; resolves once the remote session is closed. */
   async run(): Promise<void> {
     this.upstream.onmessage = (message) => this.fromServer(message);
-    await new Promise<void>((resolve) => readLines(this.options.input, (line) => this.fromIde(line), resolve));
+    await new Promise<void>((resolve) => readLines(this.options.input, (line, bytes) => this.fromIde(line, bytes), resolve));
     await this.close();
   }
 
@@ -99,7 +99,7 @@ export class Bridge implements SignInObserver {
 
   // --- IDE -> server ---
 
-  private fromIde(line: string): void {
+  private fromIde(line: string, bytes: Uint8Array): void {
     if (!line.trim()) return;
     let parsed: unknown;
     try {
@@ -136,7 +136,7 @@ export class Bridge implements SignInObserver {
         if (id !== undefined && this.answeredHere.delete(id)) return;
         const failure = this.handshake?.failure;
         if (queuedDuringHandshake && failure !== undefined) throw failure;
-        return this.upstream.send(message.message, id === undefined ? {} : { onRequestStreamEnd: () => this.streamEnded(id) });
+        return this.upstream.send(message.message, id === undefined ? { bytes } : { bytes, onRequestStreamEnd: () => this.streamEnded(id) });
       })
       .catch((error: unknown) => this.deliveryFailed(id, error));
     // The server opens its stream for server-to-client requests once `initialized` is accepted: nothing overtakes it.

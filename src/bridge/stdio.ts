@@ -3,12 +3,15 @@
 import type { Readable, Writable } from 'node:stream';
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+/** Above this size a message and its newline are written apart: joining them would copy the message once more. */
+const JOIN_LIMIT = 64 * 1024;
 
 /** Splits a byte stream into lines, keeping the pieces of an unfinished line until its newline arrives. */
 export class LineSplitter {
   private pieces: Buffer[] = [];
 
-  push(chunk: Buffer, onLine: (line: string) => void): void {
+  push(chunk: Buffer, onLine: OnLine): void {
     let start = 0;
     let end = chunk.indexOf(NEWLINE, start);
     while (end !== -1) {
@@ -19,8 +22,7 @@ export class LineSplitter {
         line = Buffer.concat(this.pieces);
         this.pieces = [];
       }
-      const text = line.toString('utf8');
-      onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+      deliver(line, onLine);
       start = end + 1;
       end = chunk.indexOf(NEWLINE, start);
     }
@@ -28,15 +30,23 @@ export class LineSplitter {
   }
 
   /** What is left when the stream ends without a final newline. */
-  flush(onLine: (line: string) => void): void {
+  flush(onLine: OnLine): void {
     if (this.pieces.length === 0) return;
-    const text = Buffer.concat(this.pieces).toString('utf8');
+    const line = Buffer.concat(this.pieces);
     this.pieces = [];
-    if (text.trim()) onLine(text);
+    deliver(line, onLine);
   }
 }
 
-export function readLines(input: Readable, onLine: (line: string) => void, onEnd: () => void): void {
+/** A line as text, and as the bytes it came in (without its line ending). */
+export type OnLine = (line: string, bytes: Buffer) => void;
+
+function deliver(line: Buffer, onLine: OnLine): void {
+  const bytes = line.at(-1) === CARRIAGE_RETURN ? line.subarray(0, -1) : line;
+  onLine(bytes.toString('utf8'), bytes);
+}
+
+export function readLines(input: Readable, onLine: OnLine, onEnd: () => void): void {
   const splitter = new LineSplitter();
   input.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, onLine));
   input.on('end', () => {
@@ -47,5 +57,11 @@ export function readLines(input: Readable, onLine: (line: string) => void, onEnd
 }
 
 export function writeMessage(output: Writable, message: unknown): void {
-  output.write(`${JSON.stringify(message)}\n`);
+  const json = JSON.stringify(message);
+  if (json.length <= JOIN_LIMIT) {
+    output.write(`${json}\n`);
+    return;
+  }
+  output.write(json);
+  output.write('\n');
 }

@@ -5,6 +5,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
+import type { VerbatimBodies } from './verbatim.js';
 import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
 
 export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
@@ -26,6 +27,8 @@ export interface UpstreamOptions {
   streamable: () => RemoteTransport;
   /** Builds a legacy HTTP+SSE transport. */
   legacySse: () => RemoteTransport;
+  /** Where messages sent as the IDE wrote them wait for the transports' fetch. */
+  verbatim?: VerbatimBodies;
 }
 
 export interface SendOptions {
@@ -33,6 +36,8 @@ export interface SendOptions {
   onRequestStreamEnd?: () => void;
   /** Extra HTTP headers for this request (Mcp-Param-* of MCP 2026-07-28). */
   headers?: Record<string, string>;
+  /** The message as the IDE wrote it: sent as is where the message goes unchanged. */
+  bytes?: Uint8Array;
 }
 
 /** The HTTP status an SDK transport error carries, if any. */
@@ -150,9 +155,10 @@ export class Upstream {
     const transport = this.transport;
     if (!transport) throw new Error('no session with the server');
     if (this.modern) {
-      await this.modern.send(message, options);
+      await this.modern.send(message, options); // 2026-07-28 messages are rewritten: sent as serialised
       return;
     }
+    const release = options.bytes && this.options.verbatim ? this.options.verbatim.hold(message, options.bytes) : undefined;
     try {
       await transport.send(message, options);
     } catch (error) {
@@ -162,6 +168,8 @@ export class Upstream {
       this.sessionOpen = false;
       await this.reopen(transport);
       await this.transport?.send(message, options);
+    } finally {
+      release?.();
     }
   }
 

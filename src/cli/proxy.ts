@@ -3,6 +3,7 @@ import { Bridge } from '../bridge/bridge.js';
 import type { CachedServer } from '../bridge/handshake.js';
 import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
+import { VerbatimBodies } from '../bridge/verbatim.js';
 import { loadStoredSignIn, OAuthSession } from '../auth/session.js';
 import { parseStaticClientInfo } from '../auth/registration.js';
 import { createFetch, withDeadline, type Fetch } from '../http/fetch.js';
@@ -59,7 +60,8 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const undiciWhen = new Promise<void>((resolve) => (initializeAnswered = resolve));
   const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
   const [sdk, session, baseFetch] = await Promise.all([import('@modelcontextprotocol/client'), createSession(config, log, env, fetch), fetch]);
-  const transportFetch = session.wrapFetch(baseFetch);
+  const verbatim = new VerbatimBodies();
+  const transportFetch = verbatim.wrap(session.wrapFetch(baseFetch));
   const requestInit = { headers: config.headers };
   const stateDir = stateDirectory(env);
   const cached = config.tokenStore === 'memory' ? undefined : readServerCache<CachedServer>(stateDir, config.serverUrl.href);
@@ -69,6 +71,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
     log,
     streamable: () => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
     legacySse: () => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
+    verbatim,
   });
   const bridge = new Bridge({
     upstream,

@@ -1,5 +1,6 @@
 // Every message kind passes through the bridge both ways and in order: server-to-client requests answered by the IDE,
-// 1,000 progress notifications during one call, and a cancellation that reaches the server's tool.
+// 1,000 progress notifications during one call, a cancellation that reaches the server's tool, and IDE messages
+// that reach the server exactly as the IDE wrote them.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
@@ -64,6 +65,22 @@ describe('messages in both directions', () => {
       expect(progress).toHaveLength(1000);
       expect(progress.map((p) => p.params.progress)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
       expect(progress.every((p) => p.params.progressToken === 'tok' && p.index < resultAt)).toBe(true);
+    } finally {
+      cli.child.stdin.end();
+      await cli.waitForExit(10_000);
+    }
+  });
+
+  it('an IDE message reaches the server byte for byte: key order, spacing and integers beyond 2^53 kept', async () => {
+    // Parsing and re-serialising would round 12345678901234567890 to 12345678901234567000 and tidy the spacing.
+    const cli = new RawCli(server.url, workspace());
+    try {
+      await cli.handshake();
+      const line = '{ "method": "tools/call", "jsonrpc": "2.0", "id": 41, "params": { "name": "echo", "arguments": { "text": "exact", "count": 12345678901234567890, "ratio": 1.10 } } }';
+      cli.write(line);
+      const result = await cli.next((m) => m.id === 41 && !('method' in m));
+      expect(text(result.result)).toBe('exact');
+      expect(server.record.bodies).toContain(line);
     } finally {
       cli.child.stdin.end();
       await cli.waitForExit(10_000);
