@@ -1,7 +1,7 @@
 // Benchmark helper: the "direct" side in its own node process — the MCP SDK Client connected straight to the server
 // with a bearer token (BENCH_URL, BENCH_TOKEN). Prints "initialized" once connected. Without BENCH_LARGE it then
-// exits (the cold-start measure); with BENCH_LARGE it echoes a 20 MB text for every "echo" line on stdin, printing
-// "done <length>" after each, until stdin ends.
+// exits (the cold-start measure); with BENCH_LARGE it makes a call for every "argument" line on stdin (a 20 MB
+// argument) or "result" line (a 20 MB result), printing "done 20971520" after each, until stdin ends.
 import { createInterface } from 'node:readline';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
@@ -18,11 +18,17 @@ const client = new Client({ name: 'bench-direct', version: '1.0.0' }, { capabili
 await client.connect(transport);
 process.stdout.write('initialized\n');
 if (process.env.BENCH_LARGE) {
-  const payload = 'x'.repeat(20 * 1024 * 1024);
+  const size = 20 * 1024 * 1024;
+  const calls = {
+    argument: { name: 'length', arguments: { text: 'x'.repeat(size) } },
+    result: { name: 'fill', arguments: { length: size } },
+  };
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line !== 'echo') continue;
-    const result = await client.callTool({ name: 'echo', arguments: { text: payload } });
-    process.stdout.write(`done ${result.content?.[0]?.text?.length ?? 0}\n`);
+    const call = calls[line];
+    if (!call) continue;
+    const result = await client.callTool(call);
+    const text = result.content?.[0]?.text ?? '';
+    process.stdout.write(`done ${text.length > 100 ? text.length : text}\n`);
   }
 }
 await client.close();

@@ -1,5 +1,6 @@
-// Benchmark: mcp-tether against a direct MCP SDK client in the same run — cold start to an answered initialize,
-// per-call latency of a small tool, and install footprint. Prints a table and a one-line summary; writes no files.
+// Benchmark: mcp-tether against a direct MCP SDK client in the same run: cold start to an answered initialize,
+// per-call latency of a small tool, a 20 MB argument and a 20 MB result (time and peak memory), and install footprint.
+// Prints a table and a one-line summary; writes no files.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -54,18 +55,24 @@ function ms(value: number, digits = 1): string {
 interface LineWaiter {
   /** Resolves with the first stdout line satisfying `match`. */
   line: Promise<string>;
-  /** Everything seen on stderr so far. */
-  stderr(): string;
 }
 
 function watchLines(child: ChildProcessWithoutNullStreams, match: (line: string) => boolean, label: string): LineWaiter {
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  const onStderr = (chunk: Buffer): void => {
     stderr += chunk.toString('utf8');
-  });
+  };
+  child.stderr.on('data', onStderr);
   const line = new Promise<string>((resolve, reject) => {
     let buffered = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onStderr);
+      child.off('exit', onExit);
+    };
     const timer = setTimeout(() => {
+      done();
       reject(new Error(`${label}: no answer within ${CHILD_TIMEOUT_MS} ms; stderr:\n${stderr}`));
     }, CHILD_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
@@ -75,9 +82,7 @@ function watchLines(child: ChildProcessWithoutNullStreams, match: (line: string)
         const current = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (match(current)) {
-          clearTimeout(timer);
-          child.stdout.off('data', onData);
-          child.off('exit', onExit);
+          done();
           resolve(current);
           return;
         }
@@ -85,15 +90,16 @@ function watchLines(child: ChildProcessWithoutNullStreams, match: (line: string)
       }
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-      clearTimeout(timer);
+      done();
       reject(new Error(`${label}: exited (${code ?? signal}) before answering; stderr:\n${stderr}`));
     };
     child.stdout.on('data', onData);
     child.once('exit', onExit);
   });
-  // keep draining stdout after the match so the child never blocks on a full pipe
+  // keep draining both pipes after the match so the child never blocks on a full one
   child.stdout.resume();
-  return { line, stderr: () => stderr };
+  child.stderr.resume();
+  return { line };
 }
 
 /** Waits for the child to exit; kills it if it lingers. */
@@ -206,12 +212,24 @@ function installFootprint(): number {
 
 // ---------- main ----------
 
+interface Pair {
+  tether: number[];
+  direct: number[];
+}
+
+/** The two 20 MB measures: the tool, its arguments, and the text its result must carry. */
+const LARGE_SIZE = 20 * 1024 * 1024;
+const LARGE_CALLS = {
+  argument: { tool: 'length', arguments: { text: 'x'.repeat(LARGE_SIZE) } },
+  result: { tool: 'fill', arguments: { length: LARGE_SIZE } },
+} as const;
+
 interface Figures {
   /** 1-minute load average before and after, to judge how noisy the machine was */
   load: [number, number];
   cold: { tether: number[]; direct: number[] };
   call: { tether: number[]; direct: number[] };
-  large: { tether: number[]; direct: number[]; tetherPeakMb: number; directPeakMb: number };
+  large: { argument: Pair; result: Pair; tetherPeakMb: number; directPeakMb: number };
   packages: number;
 }
 
@@ -296,10 +314,10 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     await Promise.allSettled([ide?.close(), direct?.close()]);
   }
 
-  // 3. A 20 MB argument echoed back as a 20 MB result: time per call, and the peak memory of each process doing the
-  //    work (mcp-tether; the direct SDK client in a node process of its own).
-  process.stderr.write(`bench: 20 MB argument and result, ${LARGE_WARMUP} warm-up + ${LARGE_ROUNDS} calls each…\n`);
-  const large = { tether: [] as number[], direct: [] as number[], tetherPeakMb: 0, directPeakMb: 0 };
+  // 3. A 20 MB argument (small result), then a 20 MB result (small argument): time per call, and the peak memory of
+  //    each process doing the work (mcp-tether; the direct SDK client in a node process of its own).
+  process.stderr.write(`bench: 20 MB argument, 20 MB result, ${LARGE_WARMUP} warm-up + ${LARGE_ROUNDS} calls each…\n`);
+  const large: Figures['large'] = { argument: { tether: [], direct: [] }, result: { tether: [], direct: [] }, tetherPeakMb: 0, directPeakMb: 0 };
   const lineIde = new LineIde(url, ws);
   const directChild = spawn(process.execPath, [...NODE_ARGS, DIRECT_CLIENT], {
     cwd: ROOT,
@@ -310,19 +328,23 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     await watchLines(directChild, (line) => line === 'initialized', 'direct client (20 MB)').line;
     await lineIde.request(1, 'initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
     lineIde.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-    const payload = 'x'.repeat(20 * 1024 * 1024);
-    for (let round = 0; round < LARGE_WARMUP + LARGE_ROUNDS; round += 1) {
-      const counted = round >= LARGE_WARMUP; // the first calls also pay for compiling and growing the heap
-      let started = performance.now();
-      const line = await lineIde.request(100 + round, 'tools/call', { name: 'echo', arguments: { text: payload } });
-      if (counted) large.tether.push(performance.now() - started);
-      if (line.length < payload.length) throw new Error(`the 20 MB echo through mcp-tether came back ${line.length} bytes long`);
-      started = performance.now();
-      const done = watchLines(directChild, (answer) => answer.startsWith('done '), 'direct client (20 MB)').line;
-      directChild.stdin.write('echo\n');
-      const answer = await done;
-      if (counted) large.direct.push(performance.now() - started);
-      if (answer !== `done ${payload.length}`) throw new Error(`the direct 20 MB echo came back as "${answer}"`);
+    let id = 100;
+    for (const kind of ['argument', 'result'] as const) {
+      const call = LARGE_CALLS[kind];
+      for (let round = 0; round < LARGE_WARMUP + LARGE_ROUNDS; round += 1) {
+        const counted = round >= LARGE_WARMUP; // the first calls also pay for compiling and growing the heap
+        let started = performance.now();
+        const line = await lineIde.request((id += 1), 'tools/call', { name: call.tool, arguments: call.arguments });
+        if (counted) large[kind].tether.push(performance.now() - started);
+        const expected = kind === 'argument' ? `"text":"${LARGE_SIZE}"` : undefined;
+        if (expected ? !line.includes(expected) : line.length < LARGE_SIZE) throw new Error(`the 20 MB ${kind} through mcp-tether came back wrong: ${line.slice(0, 200)}`);
+        started = performance.now();
+        const done = watchLines(directChild, (answer) => answer.startsWith('done '), 'direct client (20 MB)').line;
+        directChild.stdin.write(`${kind}\n`);
+        const answer = await done;
+        if (counted) large[kind].direct.push(performance.now() - started);
+        if (answer !== `done ${LARGE_SIZE}`) throw new Error(`the direct 20 MB ${kind} came back as "${answer}"`);
+      }
     }
     large.tetherPeakMb = lineIde.child.pid ? peakRssMb(lineIde.child.pid) : Number.NaN;
     large.directPeakMb = directChild.pid ? peakRssMb(directChild.pid) : Number.NaN;
@@ -387,7 +409,8 @@ function peakRssMb(pid: number): number {
 
 function report(figures: Figures): void {
   const { load, cold, call, large, packages } = figures;
-  const largeRatio = median(large.tether) / median(large.direct);
+  const ratio = (pair: Pair, at: (values: readonly number[]) => number): string => `${(at(pair.tether) / at(pair.direct)).toFixed(2)}x`;
+  const memoryRatio = `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`;
   const coldRatio = median(cold.tether) / median(cold.direct);
   const callOverhead = median(call.tether) - median(call.direct);
   const callRatio = median(call.tether) / median(call.direct);
@@ -397,9 +420,11 @@ function report(figures: Figures): void {
     ['cold start p90', ms(p90(cold.tether)), ms(p90(cold.direct)), `${(p90(cold.tether) / p90(cold.direct)).toFixed(2)}x`, ''],
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (< 0.3)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
-    ['20 MB echo p50', ms(median(large.tether)), ms(median(large.direct)), `${largeRatio.toFixed(2)}x`, '<= 1.5x'],
-    ['20 MB echo p90', ms(p90(large.tether)), ms(p90(large.direct)), `${(p90(large.tether) / p90(large.direct)).toFixed(2)}x`, ''],
-    ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `${large.directPeakMb.toFixed(0)} MB`, `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`, '<= 1.5x (peak RSS of each process)'],
+    ...(['argument', 'result'] as const).flatMap((kind): Array<[string, string, string, string, string]> => [
+      [`20 MB ${kind} p50`, ms(median(large[kind].tether)), ms(median(large[kind].direct)), ratio(large[kind], median), '<= 1.5x'],
+      [`20 MB ${kind} p90`, ms(p90(large[kind].tether)), ms(p90(large[kind].direct)), ratio(large[kind], p90), ''],
+    ]),
+    ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `${large.directPeakMb.toFixed(0)} MB`, memoryRatio, '<= 1.5x (peak RSS of each process)'],
     ['install (prod pkgs)', String(packages), '', '', '< 30'],
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
@@ -409,10 +434,10 @@ function report(figures: Figures): void {
     [
       `machine: ${cpus().length} CPUs, 1-min load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after; ` +
         `servers ${SERVER_IN_PROCESS ? 'in the bench process' : 'in their own process'}`,
-      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn; 20 MB: n=${large.tether.length} each (after ${LARGE_WARMUP} warm-up)`,
+      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn; 20 MB: n=${large.argument.tether.length} each (after ${LARGE_WARMUP} warm-up)`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB echo ${largeRatio.toFixed(2)}x, peak memory ${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x; install ${packages} packages`,
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; install ${packages} packages`,
       '',
     ].join('\n'),
   );
