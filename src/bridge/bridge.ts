@@ -12,6 +12,7 @@ import { classify, errorResponse, INVALID_REQUEST, PARSE_ERROR, UPSTREAM_ERROR, 
 import { readLines, writeMessage } from './stdio.js';
 import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
+import { SIGN_IN_TOOL, signInTool, signInToolResult } from './sign-in-tool.js';
 import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation.js';
 
 /**
@@ -58,6 +59,8 @@ export class Bridge implements SignInObserver {
   private readonly failedFamilies = new Map<ListFamily, unknown>();
   private signInUrl: { url: string; id: string; sent: boolean } | undefined;
   private signInCount = 0;
+  /** The sign-in tool, for an IDE without URL elicitation: listed, or awaited (tools listed before the link was known). */
+  private signInToolState: 'listed' | 'awaited' | undefined;
 
   constructor(private readonly options: BridgeOptions) {
     this.upstream = options.upstream;
@@ -88,6 +91,8 @@ export class Bridge implements SignInObserver {
   url(url: string): void {
     this.signInUrl = { url, id: `mcp-tether-sign-in-${++this.signInCount}`, sent: false };
     this.offerSignInUrl();
+    // The IDE listed its tools before the link was known: have it list again, to see the sign-in tool.
+    if (this.signInToolState === 'awaited' && this.waitingOnSignIn()) this.write({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
   }
 
   ended(): void {
@@ -145,16 +150,19 @@ export class Bridge implements SignInObserver {
 
   /** Requests answered here rather than by the server. True when answered. */
   private answerLocally(id: RequestId, method: string, message: JSONRPCMessage): boolean {
+    const waitingOnSignIn = this.waitingOnSignIn();
     if (method === 'tools/call') {
       const name = (message as { params?: { name?: unknown } }).params?.name;
+      if (name === SIGN_IN_TOOL && waitingOnSignIn) {
+        this.write({ jsonrpc: '2.0', id, result: signInToolResult(this.signInUrl?.url) });
+        return true;
+      }
       if (typeof name === 'string' && !this.options.toolFilter.allows(name)) {
         this.write(errorResponse(id, -32602, `Tool "${name}" is not available: mcp-tether filters it out (--ignore-tool / --allow-tool).`));
         return true;
       }
     }
     const family = listFamily(method);
-    const handshake = this.handshake;
-    const waitingOnSignIn = handshake !== undefined && handshake.answeredLocally && !handshake.done;
     if (family && this.failedFamilies.has(family)) {
       const reason = describeError(this.failedFamilies.get(family));
       this.failedFamilies.delete(family);
@@ -168,10 +176,10 @@ export class Bridge implements SignInObserver {
     if (family && waitingOnSignIn) {
       // Wait for the sign-in a while; if it is still going, answer empty and announce the real list later.
       setTimeout(() => {
-        if (handshake.done || !this.pending.has(id)) return;
+        if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
         this.pending.delete(id);
         this.answeredHere.add(id);
-        this.write(emptyList(id, family));
+        this.write(this.listDuringSignIn(id, family));
       }, HOLD_MS).unref();
       return false;
     }
@@ -180,6 +188,20 @@ export class Bridge implements SignInObserver {
       return true;
     }
     return false;
+  }
+
+  /** The IDE has its initialize answer while the user is still signing in. */
+  private waitingOnSignIn(): boolean {
+    const handshake = this.handshake;
+    return handshake !== undefined && handshake.answeredLocally && !handshake.done;
+  }
+
+  /** A list the IDE asked for during the sign-in: empty, but for the sign-in tool when the IDE cannot show URLs. */
+  private listDuringSignIn(id: RequestId, family: ListFamily): Record<string, unknown> {
+    if (family !== 'tools' || this.ideSupportsUrlElicitation()) return emptyList(id, family);
+    const url = this.signInUrl?.url;
+    this.signInToolState = url ? 'listed' : 'awaited';
+    return { jsonrpc: '2.0', id, result: { tools: url ? [signInTool(url)] : [] } };
   }
 
   private initialize(id: RequestId, message: JSONRPCMessage): void {
@@ -241,8 +263,11 @@ export class Bridge implements SignInObserver {
 
   private announceListChanges(capabilities: Json): void {
     for (const family of ['tools', 'prompts', 'resources'] as const) {
-      if (family in capabilities) this.write({ jsonrpc: '2.0', method: `notifications/${family}/list_changed` });
+      // The sign-in tool must go even from a server without tools.
+      const stale = family === 'tools' && this.signInToolState === 'listed';
+      if (family in capabilities || stale) this.write({ jsonrpc: '2.0', method: `notifications/${family}/list_changed` });
     }
+    this.signInToolState = undefined;
   }
 
   private offerSignInUrl(): void {

@@ -59,9 +59,14 @@ export function openPrintedUrl(ws: Workspace): (stderrSoFar: string) => void {
     const url = /^(https?:\/\/\S+\/auth\?\S+)$/m.exec(stderrSoFar)?.[1];
     if (opened || !url) return;
     opened = true;
-    const env = { PATH: process.env.PATH ?? '', HOME: ws.home, SIGNIN_LOG: ws.signinLog };
-    spawn(process.execPath, [BROWSER, url], { env, stdio: 'ignore' }).unref();
+    openInBrowser(ws, url);
   };
+}
+
+/** The user opens `url` in the headless browser by hand, outside the CLI's environment. */
+export function openInBrowser(ws: Workspace, url: string): void {
+  const env = { PATH: process.env.PATH ?? '', HOME: ws.home, SIGNIN_LOG: ws.signinLog };
+  spawn(process.execPath, [BROWSER, url], { env, stdio: 'ignore' }).unref();
 }
 
 /** The browser records a page after it loads, which may be just after the IDE heard the outcome. */
