@@ -120,10 +120,19 @@ async function main() {
     }
   });
 
-  let toolsChanged = () => undefined;
-  const toolsChangedOnce = new Promise((resolve) => {
-    toolsChanged = resolve;
-  });
+  // notifications/tools/list_changed seen so far, and a wait for the next one
+  let listChanges = 0;
+  let onListChange = () => undefined;
+  const toolsChanged = () => {
+    listChanges += 1;
+    onListChange();
+  };
+  const listChangeAfter = (seen, ms) =>
+    new Promise((resolve) => {
+      if (listChanges > seen) return resolve();
+      onListChange = resolve;
+      setTimeout(resolve, ms).unref();
+    });
 
   function send(message) {
     child.stdin.write(`${JSON.stringify(message)}\n`);
@@ -193,13 +202,21 @@ async function main() {
     });
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const before = listChanges;
+    let seen = before;
     let listed = await request('tools/list', {});
     const answeredEarly = cliStderr.includes('Answering the IDE while you sign in');
-    if ((!Array.isArray(listed?.tools) || listed.tools.length === 0) && answeredEarly) {
-      // Answered while the sign-in was still running: the real list follows a list_changed notification.
-      say('tools/list was empty; waiting for notifications/tools/list_changed');
-      await Promise.race([toolsChangedOnce, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
+    // Answered while the sign-in was still running (the sign-in tool alone, or empty before any list_changed): the
+    // real list follows a list_changed notification, as an IDE that re-lists on it would see.
+    const provisional = (names) => (names.length === 1 && names[0] === 'mcp_tether_sign_in') || (names.length === 0 && listChanges === before);
+    let names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
+    while (answeredEarly && provisional(names)) {
+      say(`tools/list: ${names.join(', ') || '(none)'} for now; waiting for notifications/tools/list_changed`);
+      await listChangeAfter(seen, deadlineMs);
+      if (listChanges === seen) break; // none came
+      seen = listChanges;
       listed = await request('tools/list', {});
+      names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
     }
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
