@@ -20,6 +20,8 @@ import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation
  * itself (lists empty, corrected by list_changed once the server answers). IDEs give up on requests after a while.
  */
 const HOLD_MS = 2_000;
+/** How much longer a tool list may wait for the sign-in link (discovery and registration can be slow). */
+const LINK_WAIT_MS = 8_000;
 
 export interface BridgeOptions {
   upstream: Upstream;
@@ -59,8 +61,10 @@ export class Bridge implements SignInObserver {
   private readonly failedFamilies = new Map<ListFamily, unknown>();
   private signInUrl: { url: string; id: string; sent: boolean } | undefined;
   private signInCount = 0;
-  /** The sign-in tool, for an IDE without URL elicitation: listed, or awaited (tools listed before the link was known). */
-  private signInToolState: 'listed' | 'awaited' | undefined;
+  /** The sign-in tool was listed (to an IDE without URL elicitation) and must be withdrawn with list_changed. */
+  private signInToolListed = false;
+  /** Tool lists held back during the sign-in until its link is known, so that they can carry the sign-in tool. */
+  private readonly awaitingLink = new Set<() => void>();
 
   constructor(private readonly options: BridgeOptions) {
     this.upstream = options.upstream;
@@ -91,8 +95,8 @@ export class Bridge implements SignInObserver {
   url(url: string): void {
     this.signInUrl = { url, id: `mcp-tether-sign-in-${++this.signInCount}`, sent: false };
     this.offerSignInUrl();
-    // The IDE listed its tools before the link was known: have it list again, to see the sign-in tool.
-    if (this.signInToolState === 'awaited' && this.waitingOnSignIn()) this.write({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    for (const answer of this.awaitingLink) answer();
+    this.awaitingLink.clear();
   }
 
   ended(): void {
@@ -175,11 +179,22 @@ export class Bridge implements SignInObserver {
     }
     if (family && waitingOnSignIn) {
       // Wait for the sign-in a while; if it is still going, answer empty and announce the real list later.
-      setTimeout(() => {
+      const answer = (): void => {
         if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
         this.pending.delete(id);
         this.answeredHere.add(id);
         this.write(this.listDuringSignIn(id, family));
+      };
+      setTimeout(() => {
+        if (family !== 'tools' || this.signInUrl || this.ideSupportsUrlElicitation()) {
+          answer();
+          return;
+        }
+        // The sign-in link is not known yet: hold the list a little longer, so that it can carry the sign-in tool.
+        this.awaitingLink.add(answer);
+        setTimeout(() => {
+          if (this.awaitingLink.delete(answer)) answer();
+        }, LINK_WAIT_MS).unref();
       }, HOLD_MS).unref();
       return false;
     }
@@ -200,8 +215,9 @@ export class Bridge implements SignInObserver {
   private listDuringSignIn(id: RequestId, family: ListFamily): Record<string, unknown> {
     if (family !== 'tools' || this.ideSupportsUrlElicitation()) return emptyList(id, family);
     const url = this.signInUrl?.url;
-    this.signInToolState = url ? 'listed' : 'awaited';
-    return { jsonrpc: '2.0', id, result: { tools: url ? [signInTool(url)] : [] } };
+    if (!url) return emptyList(id, family);
+    this.signInToolListed = true;
+    return { jsonrpc: '2.0', id, result: { tools: [signInTool(url)] } };
   }
 
   private initialize(id: RequestId, message: JSONRPCMessage): void {
@@ -264,10 +280,10 @@ export class Bridge implements SignInObserver {
   private announceListChanges(capabilities: Json): void {
     for (const family of ['tools', 'prompts', 'resources'] as const) {
       // The sign-in tool must go even from a server without tools.
-      const stale = family === 'tools' && this.signInToolState === 'listed';
+      const stale = family === 'tools' && this.signInToolListed;
       if (family in capabilities || stale) this.write({ jsonrpc: '2.0', method: `notifications/${family}/list_changed` });
     }
-    this.signInToolState = undefined;
+    this.signInToolListed = false;
   }
 
   private offerSignInUrl(): void {

@@ -202,21 +202,16 @@ async function main() {
     });
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    const before = listChanges;
-    let seen = before;
+    const seen = listChanges;
     let listed = await request('tools/list', {});
     const answeredEarly = cliStderr.includes('Answering the IDE while you sign in');
-    // Answered while the sign-in was still running (the sign-in tool alone, or empty before any list_changed): the
-    // real list follows a list_changed notification, as an IDE that re-lists on it would see.
-    const provisional = (names) => (names.length === 1 && names[0] === 'mcp_tether_sign_in') || (names.length === 0 && listChanges === before);
-    let names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
-    while (answeredEarly && provisional(names)) {
+    const names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
+    if (answeredEarly && (names.length === 0 || (names.length === 1 && names[0] === 'mcp_tether_sign_in'))) {
+      // Answered while the sign-in was still running (empty, or the sign-in tool alone): the real list follows a
+      // list_changed notification, and an IDE lists again on it.
       say(`tools/list: ${names.join(', ') || '(none)'} for now; waiting for notifications/tools/list_changed`);
       await listChangeAfter(seen, deadlineMs);
-      if (listChanges === seen) break; // none came
-      seen = listChanges;
       listed = await request('tools/list', {});
-      names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
     }
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
