@@ -329,7 +329,7 @@ export class Bridge implements SignInObserver {
       if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(message);
     }
     this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);
-    this.write(out);
+    writeMessage(this.output, out, this.upstream.textOf(out));
   }
 
   private ideSupportsUrlElicitation(): boolean {

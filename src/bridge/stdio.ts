@@ -56,8 +56,8 @@ export function readLines(input: Readable, onLine: OnLine, onEnd: () => void): v
   input.on('error', () => onEnd());
 }
 
-export function writeMessage(output: Writable, message: unknown): void {
-  const json = JSON.stringify(message);
+/** Writes one message; `json` is its text when known already (a server's result passed on as written). */
+export function writeMessage(output: Writable, message: unknown, json = JSON.stringify(message)): void {
   if (json.length <= JOIN_LIMIT) {
     output.write(`${json}\n`);
     return;

@@ -5,6 +5,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
+import type { VerbatimResults } from './verbatim-results.js';
 import type { VerbatimBodies } from './verbatim.js';
 import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
 
@@ -29,6 +30,8 @@ export interface UpstreamOptions {
   legacySse: () => RemoteTransport;
   /** Where messages sent as the IDE wrote them wait for the transports' fetch. */
   verbatim?: VerbatimBodies;
+  /** Where large results wait, as the server wrote them, for the transports' stand-ins. */
+  results?: VerbatimResults;
 }
 
 export interface SendOptions {
@@ -255,7 +258,13 @@ export class Upstream {
     return this.replaying;
   }
 
-  private fromServer(message: JSONRPCMessage): void {
+  /** The server's own text of a message passed on unchanged, when it kept it (a large result). */
+  textOf(message: unknown): string | undefined {
+    return this.options.results?.textOf(message);
+  }
+
+  private fromServer(received: JSONRPCMessage): void {
+    const message = this.options.results?.resolve(received) ?? received;
     const id = (message as { id?: RequestId }).id;
     if (id !== undefined && !('method' in message)) {
       const pending = this.pendingInits.get(id);

@@ -3,6 +3,7 @@ import { Bridge } from '../bridge/bridge.js';
 import type { CachedServer } from '../bridge/handshake.js';
 import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
+import { VerbatimResults } from '../bridge/verbatim-results.js';
 import { VerbatimBodies } from '../bridge/verbatim.js';
 import { loadStoredSignIn, OAuthSession } from '../auth/session.js';
 import { parseStaticClientInfo } from '../auth/registration.js';
@@ -61,7 +62,8 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
   const [sdk, session, baseFetch] = await Promise.all([import('@modelcontextprotocol/client'), createSession(config, log, env, fetch), fetch]);
   const verbatim = new VerbatimBodies();
-  const transportFetch = verbatim.wrap(session.wrapFetch(baseFetch));
+  const results = new VerbatimResults(sdk.deserializeMessage);
+  const transportFetch = results.wrap(verbatim.wrap(session.wrapFetch(baseFetch)));
   const requestInit = { headers: config.headers };
   const stateDir = stateDirectory(env);
   const cached = config.tokenStore === 'memory' ? undefined : readServerCache<CachedServer>(stateDir, config.serverUrl.href);
@@ -72,6 +74,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
     streamable: () => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
     legacySse: () => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
     verbatim,
+    results,
   });
   const bridge = new Bridge({
     upstream,
