@@ -11,7 +11,7 @@ import type { Fetch } from '../http/fetch.js';
 const LARGE = 1024 * 1024;
 const STAND_IN_KEY = 'mcp-tether/verbatim-result';
 /** Held results the SDK never handed on (a stream cancelled meanwhile) are dropped beyond this many. */
-const MAX_HELD = 8;
+const MAX_HELD = 4;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -36,7 +36,7 @@ export class VerbatimResults {
     return async (input, init) => {
       const response = await fetch(input, init);
       const isEventStream = response.headers.get('content-type')?.toLowerCase().startsWith('text/event-stream') === true;
-      if (init?.method !== 'POST' || !isEventStream || !response.body) return response;
+      if (init?.method !== 'POST' || !response.ok || !isEventStream || !response.body) return response;
       const body = response.body.pipeThrough(new TransformStream(new LargeResultSwap((text) => this.hold(text))));
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     };
