@@ -178,7 +178,8 @@ export class Bridge implements SignInObserver {
       return true;
     }
     if (family && waitingOnSignIn) {
-      // Wait for the sign-in a while; if it is still going, answer empty and announce the real list later.
+      // Wait for the sign-in a while; if it is still going, answer (empty, or the sign-in tool) and announce the real
+      // list later.
       const answer = (): void => {
         if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
         this.pending.delete(id);
