@@ -31,7 +31,7 @@ export class VerbatimResults {
   /** `deserialize` is the SDK's own (JSON.parse and its JSON-RPC schema), so a result is read as the SDK reads it. */
   constructor(private readonly deserialize: Deserialize) {}
 
-  /** The transport's fetch, with the event streams of POSTs passed through `swapLargeResults`. */
+  /** The transport's fetch, with the event streams answering POSTs passed through a LargeResultSwap. */
   wrap(fetch: Fetch): Fetch {
     return async (input, init) => {
       const response = await fetch(input, init);
@@ -70,7 +70,7 @@ export class VerbatimResults {
       return undefined; // the SDK reads it again, and reports it
     }
     const id = (message as { id?: unknown }).id;
-    if (!('result' in message) || id === undefined) return undefined;
+    if (!('result' in message) || 'method' in message || id === undefined) return undefined;
     const key = ++this.count;
     this.held.set(key, { message, text });
     for (const old of this.held.keys()) {
