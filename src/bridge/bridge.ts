@@ -187,7 +187,7 @@ export class Bridge implements SignInObserver {
         this.write(this.listDuringSignIn(id, family));
       };
       setTimeout(() => {
-        if (family !== 'tools' || this.signInUrl || this.ideSupportsUrlElicitation()) {
+        if (!this.showsSignInTool(family) || this.signInUrl) {
           answer();
           return;
         }
@@ -212,11 +212,15 @@ export class Bridge implements SignInObserver {
     return handshake !== undefined && handshake.answeredLocally && !handshake.done;
   }
 
+  /** The tool list carries the sign-in tool during the sign-in: the IDE has no URL elicitation to show the link. */
+  private showsSignInTool(family: ListFamily): boolean {
+    return family === 'tools' && !this.ideSupportsUrlElicitation();
+  }
+
   /** A list the IDE asked for during the sign-in: empty, but for the sign-in tool when the IDE cannot show URLs. */
   private listDuringSignIn(id: RequestId, family: ListFamily): Record<string, unknown> {
-    if (family !== 'tools' || this.ideSupportsUrlElicitation()) return emptyList(id, family);
     const url = this.signInUrl?.url;
-    if (!url) return emptyList(id, family);
+    if (!this.showsSignInTool(family) || !url) return emptyList(id, family);
     this.signInToolListed = true;
     return { jsonrpc: '2.0', id, result: { tools: [signInTool(url)] } };
   }
@@ -330,7 +334,7 @@ export class Bridge implements SignInObserver {
       if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(message);
     }
     this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);
-    writeMessage(this.output, out, this.upstream.textOf(out));
+    this.write(out, this.upstream.textOf(out));
   }
 
   private ideSupportsUrlElicitation(): boolean {
@@ -338,8 +342,9 @@ export class Bridge implements SignInObserver {
     return elicitation?.url !== undefined;
   }
 
-  private write(message: unknown): void {
-    writeMessage(this.output, message);
+  /** Writes a message to the IDE; `text` is its JSON when known already (a server's result, as written). */
+  private write(message: unknown, text?: string): void {
+    writeMessage(this.output, message, text);
   }
 }
 
