@@ -45,6 +45,11 @@ export class Logger {
     if (this.level === 'debug') this.emit(typeof message === 'function' ? message() : message);
   }
 
+  /** A line another mcp-tether process (the sign-in worker) already formatted and scrubbed. */
+  relay(line: string): void {
+    if (this.level !== 'silent') this.write(line);
+  }
+
   private emit(message: string): void {
     this.write(`[mcp-tether] ${redact(message)}\n`);
   }

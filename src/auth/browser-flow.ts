@@ -22,6 +22,48 @@ export interface BrowserSignIn extends UserSignIn {
   openBrowser: (url: string) => Promise<void>;
 }
 
+/** Who signed in, in words the user recognises: from the ID token, else from a JWT access token (display only). */
+export function accountOf(response: oidc.TokenEndpointResponse): string | undefined {
+  const claims: Record<string, unknown> = { ...jwtClaims(response.access_token), ...(response.id_token ? jwtClaims(response.id_token) : {}) };
+  for (const key of ['email', 'preferred_username', 'upn', 'username', 'name', 'sub']) {
+    const value = claims[key];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}
+
+function jwtClaims(jwt: string): Record<string, unknown> {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What the browser says once the code is redeemed: the server, the account, and what happens next. */
+export function signedInPage(serverUrl: URL, account: string | undefined): string {
+  return (
+    `mcp-tether signed you in to ${serverUrl.href}${account ? ` as ${account}` : ''}; the tokens are stored and refreshed automatically.\n` +
+    'Your IDE can use the server now. If it shows none of its tools, restart the server in the IDE. You can close this tab.'
+  );
+}
+
+/** While the user signs in: one line saying what mcp-tether waits for and how long, then a reminder every 30 s. */
+export function remindWhileWaiting(log: Logger, timeoutMs: number, what: string): () => void {
+  const until = Date.now() + timeoutMs;
+  const left = (): string => {
+    const seconds = Math.max(0, Math.round((until - Date.now()) / 1000));
+    return seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+  };
+  log.info(`Waiting up to ${left()} for ${what}.`);
+  const timer = setInterval(() => log.info(`Still waiting for ${what} (${left()} left).`), REMINDER_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+const REMINDER_MS = 30_000;
+
 export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.TokenEndpointResponse> {
   const { config, listener, log } = signIn;
   const verifier = oidc.randomPKCECodeVerifier();
@@ -42,12 +84,14 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
     state,
     async (callbackUrl) => {
       try {
+        log.debug(`redeeming the authorization code at ${config.serverMetadata().token_endpoint ?? '(no token endpoint)'} with the PKCE verifier`);
         tokens = await oidc.authorizationCodeGrant(
           config,
           callbackUrl,
           { pkceCodeVerifier: verifier, expectedState: state },
           signIn.resource ? { resource: signIn.resource } : {},
         );
+        return signedInPage(signIn.serverUrl, accountOf(tokens));
       } catch (error) {
         log.debug(() => `code exchange failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         throw explainOAuthError(error, 'Redeeming the authorization code', {
@@ -71,6 +115,12 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
   signIn.openBrowser(url.href).catch((error: unknown) => {
     log.always(`Could not open a browser (${error instanceof Error ? error.message : String(error)}). Open the URL above yourself.`);
   });
-  await completed;
-  return tokens as oidc.TokenEndpointResponse;
+  const stopReminding = remindWhileWaiting(log, signIn.timeoutMs, `you to sign in at ${config.serverMetadata().issuer} in the browser`);
+  try {
+    await completed;
+  } finally {
+    stopReminding();
+  }
+  if (!tokens) throw new AuthError('The sign-in completed without tokens.');
+  return tokens;
 }

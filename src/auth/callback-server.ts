@@ -13,7 +13,8 @@ export interface CallbackTarget {
   path: string;
 }
 
-type Redeem = (callbackUrl: URL) => Promise<void>;
+/** Redeems the code; resolves with what the browser is told on success (which server, which account, what next). */
+type Redeem = (callbackUrl: URL) => Promise<string>;
 /** Turns an error the authorization server sent back to the callback into a message with its fix. */
 export type ExplainRefusal = (code: string, description: string) => TetherError;
 
@@ -161,8 +162,8 @@ export class CallbackListener {
     const callbackUrl = new URL(this.redirectUri.href);
     callbackUrl.search = url.search;
     pending.redeem(callbackUrl).then(
-      () => {
-        page(res, 200, 'Signed in', 'mcp-tether is signed in. You can close this tab and return to your IDE.');
+      (told) => {
+        page(res, 200, 'Signed in', told);
         pending.resolve();
       },
       (failure: unknown) => {

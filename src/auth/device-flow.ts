@@ -2,7 +2,7 @@
 // URL on any device and enters the code; mcp-tether polls the token endpoint meanwhile.
 import * as oidc from 'openid-client';
 import { AuthError } from '../errors.js';
-import type { UserSignIn } from './browser-flow.js';
+import { remindWhileWaiting, type UserSignIn } from './browser-flow.js';
 import { explainOAuthError } from './oauth-errors.js';
 
 export interface DeviceSignIn extends UserSignIn {
@@ -28,6 +28,7 @@ export async function signInWithDeviceCode(signIn: DeviceSignIn): Promise<oidc.T
   log.always(`Sign-in required for ${signIn.serverUrl.href}. On any device, open ${device.verification_uri} and enter the code ${device.user_code}${device.verification_uri_complete ? ` (or open ${device.verification_uri_complete})` : ''}.`);
   signIn.onUrl(url);
   const deadline = AbortSignal.timeout(Math.min(signIn.timeoutMs, device.expires_in * 1000));
+  const stopReminding = remindWhileWaiting(log, Math.min(signIn.timeoutMs, device.expires_in * 1000), `you to enter the code ${device.user_code}`);
   try {
     return await oidc.pollDeviceAuthorizationGrant(config, device, signIn.resource ? { resource: signIn.resource } : {}, { signal: deadline });
   } catch (error) {
@@ -37,5 +38,7 @@ export async function signInWithDeviceCode(signIn: DeviceSignIn): Promise<oidc.T
       });
     }
     throw explainOAuthError(error, 'The device sign-in', { clientId: config.clientMetadata().client_id });
+  } finally {
+    stopReminding();
   }
 }

@@ -85,15 +85,21 @@ export function protectedResourceMetadataUrls(serverUrl: URL, fromChallenge?: st
   return urls;
 }
 
+/** Where discovery says what it tried (--debug). */
+export type Trace = (line: string) => void;
+
 export async function discoverProtectedResource(
   serverUrl: URL,
   resourceMetadataFromChallenge: string | undefined,
   fetch: Fetch,
   allowHttp: boolean,
+  trace: Trace = () => undefined,
 ): Promise<ResourceDiscovery> {
+  trace(`the server's challenge ${resourceMetadataFromChallenge ? `names resource_metadata ${resourceMetadataFromChallenge}` : 'names no resource_metadata'}`);
   for (const url of protectedResourceMetadataUrls(serverUrl, resourceMetadataFromChallenge)) {
     assertSecureUrl(url, 'the protected resource metadata', allowHttp);
-    const { body } = await getJson(fetch, url);
+    const { status, body } = await getJson(fetch, url);
+    trace(`protected resource metadata: GET ${url.href} -> ${status}${body && typeof body === 'object' ? '' : ' (no JSON document)'}`);
     if (!body || typeof body !== 'object') continue;
     const metadata = body as ProtectedResourceMetadata;
     if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
@@ -108,9 +114,11 @@ export async function discoverProtectedResource(
         hint: 'Ask the server operator to list "authorization_servers" in it.',
       });
     }
+    trace(`resource ${metadata.resource}; authorization servers: ${metadata.authorization_servers?.join(', ') ?? '(none)'}; using ${issuer}`);
     return { metadata, metadataUrl: url.href, issuer, resource: metadata.resource };
   }
   // No metadata anywhere: servers of the 2025-03-26 revision use their own origin as the authorization server.
+  trace(`no protected resource metadata: using the server's origin ${serverUrl.origin} as the authorization server (MCP 2025-03-26)`);
   return { issuer: serverUrl.origin, resource: canonicalResource(serverUrl) };
 }
 
@@ -147,6 +155,7 @@ export async function discoverAuthorizationServer(
   fetch: Fetch,
   allowHttp: boolean,
   options: { legacy?: boolean } = {},
+  trace: Trace = () => undefined,
 ): Promise<AuthorizationServerMetadata> {
   let issuerUrl: URL;
   try {
@@ -159,6 +168,7 @@ export async function discoverAuthorizationServer(
   for (const url of authorizationServerMetadataUrls(issuerUrl)) {
     const { status, body } = await getJson(fetch, url);
     tried.push(`${url.href} (${status})`);
+    trace(`authorization server metadata: GET ${url.href} -> ${status}${body && typeof body === 'object' ? '' : ' (no JSON document)'}`);
     if (status >= 500) {
       throw new AuthError(`The authorization server answered ${status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
     }
@@ -175,9 +185,14 @@ export async function discoverAuthorizationServer(
       const endpoint = metadata[key];
       if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, allowHttp);
     }
+    trace(
+      `issuer ${metadata.issuer}: PKCE ${metadata.code_challenge_methods_supported?.join(', ') ?? '(not advertised)'}; ` +
+        `registration ${metadata.registration_endpoint ?? '(none)'}; token endpoint auth ${metadata.token_endpoint_auth_methods_supported?.join(', ') ?? '(not advertised)'}`,
+    );
     return metadata;
   }
   if (options.legacy) {
+    trace(`no authorization server metadata at ${issuerUrl.origin}: using the MCP 2025-03-26 default endpoints`);
     return {
       issuer: issuerUrl.origin,
       authorization_endpoint: new URL('/authorize', issuerUrl.origin).href,

@@ -7,10 +7,12 @@ import type { Fetch } from '../http/fetch.js';
 import { registerSecret, type Logger } from '../log.js';
 import { accountName, parseRecord, type SecretRecord, type SecretStore } from '../store/secret-store.js';
 import { withLock } from '../coordination/lock.js';
+import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../coordination/pending-sign-in.js';
 import { readServerState, serverLockPath, writeServerState, type ServerState } from '../store/server-state.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { StaticClientInfo } from './registration.js';
-import { asBearer, refreshDue } from './tokens.js';
+import { asBearer, fingerprint, refreshDue } from './tokens.js';
+import type { SignedIn } from './sign-in.js';
 
 export interface AuthSettings {
   serverUrl: URL;
@@ -36,8 +38,13 @@ export interface AuthSettings {
   /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
   flow?: 'browser' | 'device' | 'client-credentials';
   openBrowser: (url: string) => Promise<void>;
-  /** Told every sign-in URL the user must open (set by the session for its observer). */
+  /** Told the URL of a sign-in with a user (the device flow's; the browser flow's goes through openBrowser). */
   onSignInUrl?: (url: string) => void;
+  /**
+   * Runs an interactive sign-in in another process (detached from the IDE, so that it survives the IDE closing
+   * stdin) and resolves with what it stored. Absent: the sign-in runs here.
+   */
+  signInElsewhere?: (challenge: BearerChallenge, rejected: string | undefined, onUrl: (url: string) => void) => Promise<SignedIn>;
 }
 
 /** Told when an interactive sign-in starts, which URL the user must open, and when it ends. */
@@ -86,6 +93,8 @@ function rememberSecrets(secrets: SecretRecord | undefined): void {
 export class OAuthSession implements AuthProvider {
   /** The bridge listens here, to keep the IDE informed during a sign-in. */
   observer: SignInObserver | undefined;
+  /** Called when this process sends the user to sign in (its own sign-in, not one it joined). */
+  onOwnSignIn: (() => void) | undefined;
   private state: ServerState | undefined;
   private secrets: SecretRecord | undefined;
   private readonly ready: Promise<void>;
@@ -197,17 +206,44 @@ export class OAuthSession implements AuthProvider {
     return this.refreshing;
   }
 
-  /** One refresh or sign-in at a time per server, across every mcp-tether process on this machine. */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * One refresh or sign-in at a time per server, across every mcp-tether process on this machine. While another
+   * process signs the user in, its sign-in URL is passed on (`onJoinedUrl`), so this IDE can show the same link.
+   */
+  private async exclusive<T>(work: () => Promise<T>, onJoinedUrl?: (url: string) => void): Promise<T> {
     const { stateDir, serverUrl, authTimeoutMs, log } = this.settings;
-    return withLock(
-      serverLockPath(stateDir, serverUrl.href),
-      {
-        timeoutMs: authTimeoutMs + 30_000,
-        onWait: (pid) => log.info(`Another mcp-tether${pid ? ` (pid ${pid})` : ''} is signing in to or refreshing ${serverUrl.href}; waiting for it.`),
-      },
-      work,
-    );
+    let relay: NodeJS.Timeout | undefined;
+    let relayed: string | undefined;
+    const lookForUrl = async (): Promise<void> => {
+      const pending = await readPendingSignIn(stateDir, serverUrl.href);
+      if (!pending || pending.url === relayed || !relay) return;
+      relayed = pending.url;
+      log.info(`Joining the sign-in another mcp-tether (pid ${pending.pid}) started; finish it in the browser, or open:\n${pending.url}`);
+      onJoinedUrl?.(pending.url);
+    };
+    try {
+      return await withLock(
+        serverLockPath(stateDir, serverUrl.href),
+        {
+          timeoutMs: authTimeoutMs + 30_000,
+          onWait: (pid) => {
+            log.info(`Another mcp-tether${pid ? ` (pid ${pid})` : ''} is signing in to or refreshing ${serverUrl.href}; waiting for it.`);
+            if (!onJoinedUrl) return;
+            relay = setInterval(() => void lookForUrl(), 500);
+            relay.unref();
+            void lookForUrl();
+          },
+        },
+        () => {
+          clearInterval(relay);
+          relay = undefined;
+          return work();
+        },
+      );
+    } finally {
+      clearInterval(relay);
+      relay = undefined;
+    }
   }
 
   /**
@@ -219,9 +255,16 @@ export class OAuthSession implements AuthProvider {
     const stored = loadStoredSignIn(serverUrl, stateDir, store, staticClient?.client_id);
     const secrets = await stored.secrets;
     const tokens = secrets?.tokens;
-    if (!stored.state || !tokens) return false;
+    if (!stored.state || !tokens) {
+      // A registration kept from an abandoned sign-in (no tokens yet) is still worth reusing.
+      if (stored.state && !this.secrets?.tokens) {
+        this.state = stored.state;
+        this.secrets = secrets;
+      }
+      return false;
+    }
     const bearer = this.settings.useIdToken ? (tokens.id_token ?? tokens.access_token) : tokens.access_token;
-    if (bearer === rejected) return false;
+    if (fingerprint(bearer) === rejected) return false;
     rememberSecrets(secrets);
     this.state = stored.state;
     this.secrets = secrets;
@@ -230,7 +273,7 @@ export class OAuthSession implements AuthProvider {
   }
 
   private async refreshOnce(): Promise<void> {
-    const before = this.currentBearer();
+    const before = fingerprint(this.currentBearer());
     await this.exclusive(async () => {
       if (await this.adoptStored(before)) return; // another process refreshed: its refresh token is the live one
       const { state, secrets } = this;
@@ -259,10 +302,19 @@ export class OAuthSession implements AuthProvider {
   }
 
   private async signInOnce(challenge: BearerChallenge): Promise<void> {
-    const rejected = this.currentBearer();
+    const rejected = fingerprint(this.currentBearer());
     this.observer?.started();
     try {
-      await this.exclusive(() => this.signInExclusively(challenge, rejected));
+      const elsewhere = this.settings.flow === 'client-credentials' ? undefined : this.settings.signInElsewhere;
+      if (elsewhere) {
+        const next = await elsewhere(challenge, rejected, (url) => this.observer?.url(url));
+        rememberSecrets(next.secrets);
+        this.state = next.state;
+        this.secrets = next.secrets;
+        this.refreshedOn401 = undefined;
+      } else {
+        await this.signInHere(challenge, rejected);
+      }
       this.observer?.ended();
     } catch (error) {
       this.observer?.ended(error);
@@ -270,19 +322,48 @@ export class OAuthSession implements AuthProvider {
     }
   }
 
+  /**
+   * Signs in in this process, under the cross-process lock: adopts what another process stored while this one
+   * waited, else runs the whole sign-in and stores it. `rejected` is the fingerprint of the refused token.
+   */
+  async signInHere(challenge: BearerChallenge, rejected: string | undefined): Promise<SignedIn> {
+    await this.ready;
+    await this.exclusive(() => this.signInExclusively(challenge, rejected), (url) => this.observer?.url(url));
+    const { state, secrets } = this;
+    if (!state || !secrets) throw new GrantRevokedError('The sign-in ended without credentials.');
+    return { state, secrets };
+  }
+
   private async signInExclusively(challenge: BearerChallenge, rejected: string | undefined): Promise<void> {
     if (await this.adoptStored(rejected)) return; // another process signed in while we waited
     const { signIn } = await import('./sign-in.js');
     const previous = this.state;
+    const { stateDir, serverUrl, authTimeoutMs } = this.settings;
+    const announce = (url: string): void => {
+      this.onOwnSignIn?.();
+      this.observer?.url(url);
+      void publishPendingSignIn(stateDir, serverUrl.href, { url, pid: process.pid, expires_at: Date.now() + authTimeoutMs }).catch(() => undefined);
+    };
     const settings: AuthSettings = {
       ...this.settings,
       openBrowser: (url) => {
-        this.observer?.url(url);
+        announce(url);
         return this.settings.openBrowser(url);
       },
-      onSignInUrl: (url) => this.observer?.url(url),
+      onSignInUrl: announce,
     };
-    const next = await signIn(settings, challenge, { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) });
+    let next: SignedIn;
+    try {
+      next = await signIn(
+        settings,
+        challenge,
+        { ...(this.state ? { state: this.state } : {}), ...(this.secrets ? { secrets: this.secrets } : {}) },
+        // A new registration is kept at once, so that an abandoned sign-in does not register another client next time.
+        (registered) => this.save(registered.state, registered.secrets),
+      );
+    } finally {
+      await clearPendingSignIn(stateDir, serverUrl.href);
+    }
     await this.save(next.state, next.secrets);
     this.refreshedOn401 = undefined;
     if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {

@@ -7,7 +7,7 @@ import type { ServerState } from '../store/server-state.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
-import { clientConfiguration } from './client-config.js';
+import { chooseAuthMethod, clientConfiguration } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
 import { explainOAuthError } from './oauth-errors.js';
@@ -111,9 +111,12 @@ export async function signIn(
   settings: AuthSettings,
   challenge: BearerChallenge,
   previous: { state?: ServerState; secrets?: SecretRecord },
+  /** Told of a new dynamic registration before the user is sent to sign in, so that it can be kept. */
+  onRegistered: (registered: SignedIn) => Promise<void> = async () => undefined,
 ): Promise<SignedIn> {
-  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined });
+  const trace = (line: string): void => settings.log.debug(`sign-in: ${line}`);
+  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp, trace);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined }, trace);
   assertPkceSupported(server, settings.assumePkce);
   if (!server.authorization_endpoint || !server.token_endpoint) {
     throw new AuthError(`The authorization server ${server.issuer} publishes no authorization or token endpoint.`, {
@@ -128,7 +131,13 @@ export async function signIn(
     ...(previous.secrets?.tokens?.scope ? { previous: previous.secrets.tokens.scope } : {}),
     stepUp: challenge.error === 'insufficient_scope',
   });
+  trace(
+    `scope ${scope ? `"${scope}"` : '(none)'} from ${
+      challenge.error === 'insufficient_scope' ? 'a step-up (previous + challenged)' : configured ? '--scope / the static client' : challenge.scope ? "the server's challenge" : discovery.metadata?.scopes_supported?.length ? 'the resource metadata\'s scopes_supported' : 'nowhere: none requested'
+    }`,
+  );
   const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
+  trace(`resource indicator ${resource ?? '(none: --disable-resource-parameter)'}`);
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
   const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
 
@@ -148,6 +157,20 @@ export async function signIn(
     state: stateFor(client),
     secrets: { tokens: toStoredTokens(response), ...(client.client_secret ? { client_secret: client.client_secret } : {}) },
   });
+  /** The client for a flow with a user; a new registration is handed to onRegistered before it is used. */
+  const clientFor = async (redirectUri: string | undefined): Promise<RegisteredClient> => {
+    const client = await resolveClient(settings, server, redirectUri, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const reused = client.registration === sameServer?.client;
+    trace(
+      `client ${client.registration.client_id} (${client.registration.source}${reused ? ', kept from an earlier sign-in' : ''}); ` +
+        `token endpoint auth ${chooseAuthMethod({ client_id: client.registration.client_id, ...(client.client_secret ? { client_secret: client.client_secret } : {}), token_endpoint_auth_method: client.registration.token_endpoint_auth_method }, server)}; ` +
+        `PKCE S256; redirect URI ${redirectUri ?? '(none: device sign-in)'}`,
+    );
+    if (client.registration.source === 'dynamic' && !reused) {
+      await onRegistered({ state: stateFor(client), secrets: client.client_secret ? { client_secret: client.client_secret } : {} });
+    }
+    return client;
+  };
 
   if (flow === 'client-credentials') {
     // A machine client: no user, no browser; "refreshing" is asking again.
@@ -174,7 +197,7 @@ export async function signIn(
   };
 
   if (flow === 'device') {
-    const client = await resolveClient(settings, server, undefined, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const client = await clientFor(undefined);
     const response = await signInWithDeviceCode({
       config: configurationFor(settings, server, client),
       ...interactive,
@@ -186,7 +209,7 @@ export async function signIn(
 
   const listener = await openListener(settings, sameServer);
   try {
-    const client = await resolveClient(settings, server, listener.redirectUri.href, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const client = await clientFor(listener.redirectUri.href);
     const response = await signInWithBrowser({
       config: configurationFor(settings, server, client),
       listener,

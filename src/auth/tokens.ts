@@ -1,5 +1,6 @@
 // Token lifecycle rules: what a token response becomes when stored, and when to refresh
 // (before expiry, in proportion to the token's lifetime, never on every request).
+import { createHash } from 'node:crypto';
 import type { TokenEndpointResponse } from 'openid-client';
 import { registerSecret } from '../log.js';
 import type { StoredTokens } from '../store/secret-store.js';
@@ -58,4 +59,9 @@ export function asBearer(tokens: StoredTokens, useIdToken: boolean): StoredToken
   if (!useIdToken || tokens.id_token_expires_at === undefined) return tokens;
   const expiresAt = tokens.expires_at === undefined ? tokens.id_token_expires_at : Math.min(tokens.expires_at, tokens.id_token_expires_at);
   return { ...tokens, expires_at: expiresAt };
+}
+
+/** A short one-way fingerprint of a token, to compare tokens across processes without passing the token itself. */
+export function fingerprint(token: string | undefined): string | undefined {
+  return token === undefined ? undefined : createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }

@@ -1,25 +1,21 @@
 // Moves JSON-RPC messages between the IDE (stdio) and the remote MCP server (Upstream), unchanged and in order.
 // Every IDE request gets an answer: the server's, or a JSON-RPC error saying why there is none. While the user
-// signs in, the IDE's initialize (and its list requests) are answered here so it does not give up, and corrected
-// with list_changed notifications once the server has answered.
+// signs in, the IDE's initialize (and its list requests) wait as long as that IDE allows (clients.ts), then are
+// answered here so it does not give up, and corrected with list_changed notifications once the server has answered.
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { SignInObserver } from '../auth/session.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
-import { classify, errorResponse, INVALID_REQUEST, PARSE_ERROR, UPSTREAM_ERROR, type RequestId } from './jsonrpc.js';
+import { classify, errorResponse, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, UPSTREAM_ERROR, type RequestId } from './jsonrpc.js';
 import { readLines, writeMessage } from './stdio.js';
 import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
 import { SIGN_IN_TOOL, signInTool, signInToolResult } from './sign-in-tool.js';
 import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation.js';
 
-/**
- * How long the IDE's initialize, and then its list requests, may wait on a sign-in before mcp-tether answers them
- * itself (lists empty, corrected by list_changed once the server answers). IDEs give up on requests after a while.
- */
-const HOLD_MS = 2_000;
 /** How much longer a tool list may wait for the sign-in link (discovery and registration can be slow). */
 const LINK_WAIT_MS = 8_000;
 
@@ -36,6 +32,8 @@ export interface BridgeOptions {
   version: string;
   /** Called once the IDE has an answer to its initialize (start-up is over: slower work may begin). */
   onInitializeAnswered?: () => void;
+  /** --initialize-hold: how long the IDE's initialize may wait for a sign-in, overriding the per-IDE table. */
+  initializeHoldMs?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -46,12 +44,20 @@ export class Bridge implements SignInObserver {
   private readonly output: Writable;
   /** Messages wait here until the server has answered the IDE's initialize. */
   private gate: Promise<unknown> = Promise.resolve();
-  /** IDE requests sent to the server and not yet answered, by id, with their method. */
-  private readonly pending = new Map<RequestId, string>();
+  /** IDE requests sent to the server and not yet answered, by id, with their method and when they came. */
+  private readonly pending = new Map<RequestId, { method: string; at: number }>();
   private handshake:
-    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; done: boolean; failure?: unknown; told?: Json }
+    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; answeredAt?: number; done: boolean; failure?: unknown; told?: Json }
     | undefined;
+  /** How long this IDE may be kept waiting on a sign-in (from its clientInfo; see clients.ts). */
+  private policy: HoldPolicy;
   private signingIn = false;
+  /** When the current sign-in started (epoch ms). */
+  private signInStartedAt = 0;
+  /** Lists were answered here during the current sign-in: the IDE is told to list again once it is over. */
+  private listedDuringSignIn = false;
+  /** stdin ended: nothing more is written to the IDE. */
+  private closed = false;
   private ideInitialized = false;
   /** Requests answered here while they waited for the server; their own answers are not sent or are dropped. */
   private readonly answeredHere = new Set<RequestId>();
@@ -70,12 +76,14 @@ export class Bridge implements SignInObserver {
     this.upstream = options.upstream;
     this.log = options.log;
     this.output = options.output;
+    this.policy = holdPolicy(undefined, options.initializeHoldMs);
   }
 
   /** Runs until the IDE closes stdin; resolves once the remote session is closed. */
   async run(): Promise<void> {
     this.upstream.onmessage = (message) => this.fromServer(message);
     await new Promise<void>((resolve) => readLines(this.options.input, (line, bytes) => this.fromIde(line, bytes), resolve));
+    this.closed = true;
     await this.close();
   }
 
@@ -88,8 +96,17 @@ export class Bridge implements SignInObserver {
 
   started(): void {
     this.signingIn = true;
+    this.signInStartedAt = Date.now();
     const handshake = this.handshake;
-    if (handshake && !handshake.done) setTimeout(() => this.answerInitializeLocally(), Math.max(0, handshake.sentAt + HOLD_MS - Date.now())).unref();
+    if (handshake && !handshake.done) {
+      this.holdInitialize(handshake);
+      return;
+    }
+    // A sign-in started by a request after start-up (a retry, a step-up): lists waiting on it are held as at a start.
+    for (const [id, { method, at }] of this.pending) {
+      const family = listFamily(method);
+      if (family) this.holdList(id, family, at);
+    }
   }
 
   url(url: string): void {
@@ -99,11 +116,18 @@ export class Bridge implements SignInObserver {
     this.awaitingLink.clear();
   }
 
-  ended(): void {
+  ended(error?: unknown): void {
     this.signingIn = false;
     const offer = this.signInUrl;
     if (offer?.sent) this.write({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: offer.id } });
     this.signInUrl = undefined;
+    // At start-up the server's initialize answer (or its failure) brings the IDE up to date; after it, this does: the
+    // IDE lists again and gets the real lists, or the reason the sign-in failed.
+    if (this.handshake?.done && this.listedDuringSignIn) {
+      if (error !== undefined) for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
+      this.announceListChanges((this.handshake.told?.capabilities ?? {}) as Json);
+      this.listedDuringSignIn = false;
+    }
   }
 
   // --- IDE -> server ---
@@ -138,13 +162,13 @@ export class Bridge implements SignInObserver {
     if (message.kind === 'request' && this.answerLocally(message.id, message.method, message.message)) return;
 
     const id = message.kind === 'request' ? message.id : undefined;
-    if (id !== undefined) this.pending.set(id, message.kind === 'request' ? message.method : '');
+    if (id !== undefined) this.pending.set(id, { method: message.kind === 'request' ? message.method : '', at: Date.now() });
     const queuedDuringHandshake = this.handshake !== undefined && !this.handshake.done;
     const delivered = this.gate
       .then(() => {
         if (id !== undefined && this.answeredHere.delete(id)) return;
         const failure = this.handshake?.failure;
-        if (queuedDuringHandshake && failure !== undefined) throw failure;
+        if (queuedDuringHandshake && failure !== undefined) throw new AlreadyReported(failure);
         return this.upstream.send(message.message, id === undefined ? { bytes } : { bytes, onRequestStreamEnd: () => this.streamEnded(id) });
       })
       .catch((error: unknown) => this.deliveryFailed(id, error));
@@ -154,6 +178,12 @@ export class Bridge implements SignInObserver {
 
   /** Requests answered here rather than by the server. True when answered. */
   private answerLocally(id: RequestId, method: string, message: JSONRPCMessage): boolean {
+    if (method === 'server/discover' && this.handshake === undefined) {
+      // A dual-era IDE (Claude Code) tries MCP 2026-07-28 first. mcp-tether offers the IDE the 2025-11-25 lifecycle
+      // (whatever the server speaks), so the IDE falls back to initialize at once instead of waiting.
+      this.write(errorResponse(id, METHOD_NOT_FOUND, 'Method not found: mcp-tether speaks the 2025-11-25 lifecycle to the IDE; send initialize.'));
+      return true;
+    }
     const waitingOnSignIn = this.waitingOnSignIn();
     if (method === 'tools/call') {
       const name = (message as { params?: { name?: unknown } }).params?.name;
@@ -178,25 +208,7 @@ export class Bridge implements SignInObserver {
       return true;
     }
     if (family && waitingOnSignIn) {
-      // Wait for the sign-in a while; if it is still going, answer (empty, or the sign-in tool) and announce the real
-      // list later.
-      const answer = (): void => {
-        if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
-        this.pending.delete(id);
-        this.answeredHere.add(id);
-        this.write(this.listDuringSignIn(id, family));
-      };
-      setTimeout(() => {
-        if (!this.showsSignInTool(family) || this.signInUrl) {
-          answer();
-          return;
-        }
-        // The sign-in link is not known yet: hold the list a little longer, so that it can carry the sign-in tool.
-        this.awaitingLink.add(answer);
-        setTimeout(() => {
-          if (this.awaitingLink.delete(answer)) answer();
-        }, LINK_WAIT_MS).unref();
-      }, HOLD_MS).unref();
+      this.holdList(id, family, Date.now());
       return false;
     }
     if (method === 'ping' && waitingOnSignIn) {
@@ -206,10 +218,52 @@ export class Bridge implements SignInObserver {
     return false;
   }
 
-  /** The IDE has its initialize answer while the user is still signing in. */
+  /** A sign-in is in progress and the IDE already has its initialize answer (ours or the server's). */
   private waitingOnSignIn(): boolean {
     const handshake = this.handshake;
-    return handshake !== undefined && handshake.answeredLocally && !handshake.done;
+    if (!this.signingIn || handshake === undefined) return false;
+    return handshake.answeredLocally || (handshake.done && handshake.failure === undefined);
+  }
+
+  /** The IDE's initialize waits for the sign-in until the IDE's hold runs out, then is answered here. */
+  private holdInitialize(handshake: NonNullable<Bridge['handshake']>): void {
+    const wait = Math.max(0, handshake.sentAt + this.policy.holdMs - Date.now());
+    if (wait > EARLY_ANSWER_MS) this.log.info(`Holding the IDE's start-up for up to ${Math.round(wait / 1000)} s while you sign in (${this.policy.why}).`);
+    else this.log.debug(`answering the IDE in ${wait} ms if the sign-in is still going (${this.policy.why})`);
+    setTimeout(() => this.answerInitializeLocally(), wait).unref();
+  }
+
+  /**
+   * A list request waits for the sign-in until its deadline, then is answered here: empty, or the sign-in tool, and
+   * announced again with list_changed once the sign-in is over. An IDE that re-lists waits EARLY_ANSWER_MS; one that
+   * does not waits out its hold, which at start-up covers initialize and the first lists together.
+   */
+  private holdList(id: RequestId, family: ListFamily, at: number): void {
+    const handshake = this.handshake;
+    const atStartUp = handshake?.answeredLocally === true && handshake.answeredAt !== undefined && this.signInStartedAt <= handshake.answeredAt;
+    const listHold = this.policy.listHoldMs;
+    // A list with no budget of its own shares what is left of initialize's hold; after a start-up, a new sign-in (a
+    // retry) holds lists as long as a start.
+    const deadline =
+      listHold !== undefined ? at + listHold : atStartUp && handshake ? Math.max(at, handshake.sentAt + this.policy.holdMs) : at + this.policy.holdMs;
+    const answer = (): void => {
+      if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
+      this.pending.delete(id);
+      this.answeredHere.add(id);
+      this.listedDuringSignIn = true;
+      this.write(this.listDuringSignIn(id, family));
+    };
+    setTimeout(() => {
+      if (!this.policy.relists || !this.showsSignInTool(family) || this.signInUrl) {
+        answer();
+        return;
+      }
+      // The sign-in link is not known yet: hold the list a little longer, so that it can carry the sign-in tool.
+      this.awaitingLink.add(answer);
+      setTimeout(() => {
+        if (this.awaitingLink.delete(answer)) answer();
+      }, LINK_WAIT_MS).unref();
+    }, Math.max(0, deadline - Date.now())).unref();
   }
 
   /** The tool list carries the sign-in tool during the sign-in: the IDE has no URL elicitation to show the link. */
@@ -229,7 +283,8 @@ export class Bridge implements SignInObserver {
     const params = ((message as { params?: unknown }).params ?? {}) as Json;
     const handshake = { id, params, sentAt: Date.now(), answeredLocally: false, done: false } as NonNullable<Bridge['handshake']>;
     this.handshake = handshake;
-    if (this.signingIn) this.started();
+    this.policy = holdPolicy(params.clientInfo, this.options.initializeHoldMs);
+    if (this.signingIn) this.holdInitialize(handshake);
     this.gate = this.upstream.initialize(message as JSONRPCMessage & { id: RequestId }).then(
       (answer) => this.initializeAnswered(handshake, answer),
       (error: unknown) => {
@@ -240,6 +295,7 @@ export class Bridge implements SignInObserver {
           return;
         }
         this.log.always(`Could not connect to the server: ${describeError(error)}`);
+        this.listedDuringSignIn = false;
         // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
         // that with the reason, so the failure shows in the IDE and not only on stderr.
         for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
@@ -248,15 +304,25 @@ export class Bridge implements SignInObserver {
     );
   }
 
-  /** The IDE has waited HOLD_MS while the user signs in: answer its initialize from what is known. */
+  /** The IDE has waited its hold while the user signs in: answer its initialize from what is known. */
   private answerInitializeLocally(): void {
     const handshake = this.handshake;
-    if (!handshake || handshake.done || handshake.answeredLocally || !this.signingIn) return;
+    if (!handshake || handshake.done || handshake.answeredLocally || !this.signingIn || this.closed) return;
     handshake.answeredLocally = true;
-    this.log.info('Answering the IDE while you sign in; tools appear once the sign-in completes.');
+    handshake.answeredAt = Date.now();
+    this.log.info(
+      this.policy.relists
+        ? 'Answering the IDE while you sign in; tools appear once the sign-in completes.'
+        : 'Answering the IDE before it gives up; its tools appear once you have signed in (restart the server in the IDE if they do not).',
+    );
     handshake.told = earlyInitializeResult(handshake.params, this.options.cached, this.options.version);
     this.write({ jsonrpc: '2.0', id: handshake.id, result: handshake.told });
     this.options.onInitializeAnswered?.();
+    // Lists the IDE sent without waiting for this answer wait for the sign-in as any list would.
+    for (const [id, { method, at }] of this.pending) {
+      const family = listFamily(method);
+      if (family) this.holdList(id, family, at);
+    }
   }
 
   private initializeAnswered(handshake: NonNullable<Bridge['handshake']>, answer: JSONRPCMessage): void {
@@ -280,6 +346,7 @@ export class Bridge implements SignInObserver {
     }
     // Whatever the IDE listed meanwhile (empty, or answered after it stopped waiting): have it list again.
     this.announceListChanges(capabilities);
+    this.listedDuringSignIn = false;
   }
 
   private announceListChanges(capabilities: Json): void {
@@ -293,8 +360,7 @@ export class Bridge implements SignInObserver {
 
   private offerSignInUrl(): void {
     const offer = this.signInUrl;
-    const elicitation = (this.handshake?.params.capabilities as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
-    if (!offer || offer.sent || !this.ideInitialized || elicitation?.url === undefined) return;
+    if (!offer || offer.sent || !this.ideInitialized || !this.ideSupportsUrlElicitation()) return;
     offer.sent = true;
     this.write({
       jsonrpc: '2.0',
@@ -311,9 +377,11 @@ export class Bridge implements SignInObserver {
     });
   }
 
-  private deliveryFailed(id: RequestId | undefined, error: unknown): void {
+  private deliveryFailed(id: RequestId | undefined, failure: unknown): void {
+    // A start-up failure was said on stderr once already; the requests queued behind it only carry it to the IDE.
+    const error = failure instanceof AlreadyReported ? failure.error : failure;
     const text = describeError(error);
-    this.log.info(`Could not deliver a message to the server: ${text}`);
+    if (!(failure instanceof AlreadyReported)) this.log.info(`Could not deliver a message to the server: ${text}`);
     if (id === undefined || !this.pending.delete(id) && this.handshake?.id !== id) return;
     this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether: ${text}`));
   }
@@ -324,7 +392,7 @@ export class Bridge implements SignInObserver {
     let out: JSONRPCMessage = message;
     const id = (message as { id?: RequestId }).id;
     if (id !== undefined && !('method' in message)) {
-      const method = this.pending.get(id);
+      const method = this.pending.get(id)?.method;
       if (method === undefined) {
         this.log.debug(`dropped an answer to no pending request (${String(id)})`);
         return;
@@ -337,15 +405,22 @@ export class Bridge implements SignInObserver {
     this.write(out, this.upstream.textOf(out));
   }
 
+  /** The IDE declared URL elicitation, and is not known to leave such requests unshown (clients.ts). */
   private ideSupportsUrlElicitation(): boolean {
     const elicitation = (this.handshake?.params.capabilities as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
-    return elicitation?.url !== undefined;
+    return elicitation?.url !== undefined && this.policy.client?.urlElicitation !== false;
   }
 
   /** Writes a message to the IDE; `text` is its JSON when known already (a server's result, as written). */
   private write(message: unknown, text?: string): void {
+    if (this.closed) return; // the IDE has gone: nothing may be written to a closed stdout
     writeMessage(this.output, message, text);
   }
+}
+
+/** A failure already said on stderr, passed on to the requests that waited behind it. */
+class AlreadyReported {
+  constructor(readonly error: unknown) {}
 }
 
 function emptyList(id: RequestId, family: ListFamily): Record<string, unknown> {

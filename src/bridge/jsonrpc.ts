@@ -3,6 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
+export const METHOD_NOT_FOUND = -32601;
 /** Implementation-defined server error (JSON-RPC 2.0 section 5.1): the remote server could not be reached or authorized. */
 export const UPSTREAM_ERROR = -32000;
 

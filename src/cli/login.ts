@@ -4,7 +4,7 @@ import { AuthError } from '../errors.js';
 import { createFetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import type { Config } from './program.js';
-import { createSession } from './proxy.js';
+import { createSession } from './oauth-session.js';
 
 /** A request that needs authorization but has no side effects: GET on the MCP endpoint without a session. */
 async function probe(fetch: (input: URL, init: RequestInit) => Promise<Response>, config: Config, token: string | undefined): Promise<Response> {

@@ -16,6 +16,8 @@ export interface Config {
   host: string;
   callbackPath: string;
   authTimeoutMs: number;
+  /** --initialize-hold: how long the IDE's initialize may wait for a sign-in (default: per IDE). */
+  initializeHoldMs?: number;
   staticClientInfo?: unknown;
   staticClientMetadata: Record<string, unknown>;
   clientMetadataUrl?: string;
@@ -40,6 +42,7 @@ interface RawOptions {
   host: string;
   callbackPath: string;
   authTimeout: number;
+  initializeHold?: number;
   staticOauthClientInfo?: string;
   staticOauthClientMetadata?: string;
   clientMetadataUrl?: string;
@@ -66,7 +69,13 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function positiveSeconds(value: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds greater than 0.');
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('Expected a number of seconds greater than 0.');
+  return seconds;
+}
+
+function nonNegativeSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('Expected a number of seconds, 0 or more.');
   return seconds;
 }
 
@@ -146,6 +155,7 @@ export function proxyOptions(command: Command): Command {
     .option('--host <host>', 'host name of the sign-in callback (redirect URI); the listener binds loopback only', 'localhost')
     .option('--callback-path <path>', 'path of the sign-in callback (redirect URI)', '/oauth/callback')
     .option('--auth-timeout <seconds>', 'how long to wait for the browser sign-in', positiveSeconds, 300)
+    .option('--initialize-hold <seconds>', 'how long the IDE\'s start-up may wait for a sign-in before mcp-tether answers it (default: per IDE, see the README; 0 = at once)', nonNegativeSeconds)
     .option('--scope <scopes>', 'scopes to request, space-separated (default: what the server asks for)')
     .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own')
     .option('--disable-resource-parameter', 'send no resource indicator (Microsoft Entra ID v2 rejects it)')
@@ -180,6 +190,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     host: options.host,
     callbackPath: options.callbackPath.startsWith('/') ? options.callbackPath : `/${options.callbackPath}`,
     authTimeoutMs: options.authTimeout * 1000,
+    ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
     staticClientMetadata: metadata as Record<string, unknown>,
     ...(options.clientMetadataUrl ? { clientMetadataUrl: parseClientMetadataUrl(options.clientMetadataUrl) } : {}),

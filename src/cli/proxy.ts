@@ -1,66 +1,43 @@
 // The default command: wires the credential store, the sign-in session, the remote transport and the stdio bridge.
+import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/bridge.js';
 import type { CachedServer } from '../bridge/handshake.js';
 import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
 import { VerbatimResults } from '../bridge/verbatim-results.js';
 import { VerbatimBodies } from '../bridge/verbatim.js';
-import { loadStoredSignIn, OAuthSession } from '../auth/session.js';
-import { parseStaticClientInfo } from '../auth/registration.js';
-import { createFetch, withDeadline, type Fetch } from '../http/fetch.js';
+import type { SignedIn } from '../auth/sign-in.js';
+import { signInDetached } from '../coordination/detached-sign-in.js';
+import { createFetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
-import { openStore } from '../store/open-store.js';
 import { stateDirectory } from '../store/paths.js';
 import { readServerCache, writeServerCache } from '../store/server-state.js';
+import { createSession } from './oauth-session.js';
 import type { Config } from './program.js';
 import { packageVersion } from './version.js';
+import type { WireConfig } from './sign-in-worker.js';
 
-/** Sign-in requests (discovery, registration, tokens) give up after this long. */
-const AUTH_REQUEST_DEADLINE_MS = 30_000;
-
-export async function openBrowser(url: string): Promise<void> {
-  const { default: open } = await import('open');
-  const child = await open(url, { wait: false });
-  child.on('error', () => undefined);
-}
-
-/** The OAuth session for a server; starts reading stored credentials at once, so the keychain answers early. */
-export async function createSession(config: Config, log: Logger, env: NodeJS.ProcessEnv, fetch: Promise<Fetch>): Promise<OAuthSession> {
-  const stateDir = stateDirectory(env);
-  const store = openStore(config.tokenStore, stateDir, log);
-  const staticClient = config.staticClientInfo === undefined ? undefined : parseStaticClientInfo(config.staticClientInfo);
-  const stored = loadStoredSignIn(config.serverUrl, stateDir, store, staticClient?.client_id);
-  return new OAuthSession(
-    {
-      serverUrl: config.serverUrl,
-      stateDir,
-      store,
-      fetch: withDeadline(await fetch, AUTH_REQUEST_DEADLINE_MS),
-      log,
-      allowHttp: config.allowHttp,
-      ...(staticClient ? { staticClient } : {}),
-      clientMetadata: config.staticClientMetadata,
-      ...(config.clientMetadataUrl ? { clientMetadataUrl: config.clientMetadataUrl } : {}),
-      callback: { host: config.host, path: config.callbackPath, ...(config.callbackPort === undefined ? {} : { port: config.callbackPort }) },
-      authTimeoutMs: config.authTimeoutMs,
-      ...(config.scope ? { scope: config.scope } : {}),
-      ...(config.resource ? { resource: config.resource } : {}),
-      disableResource: config.disableResource,
-      authorizeParams: config.authorizeParams,
-      assumePkce: config.assumePkce,
-      useIdToken: config.useIdToken,
-      flow: config.flow,
-      openBrowser,
-    },
-    stored,
-  );
-}
+const SIGN_IN_WORKER = fileURLToPath(new URL('./sign-in-worker.js', import.meta.url));
 
 export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   let initializeAnswered: () => void = () => undefined;
   const undiciWhen = new Promise<void>((resolve) => (initializeAnswered = resolve));
   const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
-  const [sdk, session, baseFetch] = await Promise.all([import('@modelcontextprotocol/client'), createSession(config, log, env, fetch), fetch]);
+  // Sign-ins with a user run in a detached process, so that one in progress survives the IDE letting this one go.
+  const signInElsewhere = (challenge: unknown, rejected: string | undefined, onUrl: (url: string) => void): Promise<SignedIn> =>
+    signInDetached<WireConfig, unknown, SignedIn>({
+      worker: SIGN_IN_WORKER,
+      order: { type: 'sign-in', config: { ...config, serverUrl: config.serverUrl.href }, challenge, ...(rejected ? { rejected } : {}) },
+      env,
+      timeoutMs: config.authTimeoutMs + 90_000,
+      onLog: (line) => log.relay(line),
+      onUrl,
+    });
+  const [sdk, session, baseFetch] = await Promise.all([
+    import('@modelcontextprotocol/client'),
+    createSession(config, log, env, fetch, config.tokenStore === 'memory' ? {} : { signInElsewhere }),
+    fetch,
+  ]);
   const verbatim = new VerbatimBodies();
   const results = new VerbatimResults(sdk.deserializeMessage);
   const transportFetch = results.wrap(verbatim.wrap(session.wrapFetch(baseFetch)));
@@ -88,6 +65,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
       : { remember: (server: CachedServer) => void writeServerCache(stateDir, config.serverUrl.href, server, cached).catch(() => undefined) }),
     version: packageVersion(),
     onInitializeAnswered: () => setImmediate(initializeAnswered),
+    ...(config.initializeHoldMs === undefined ? {} : { initializeHoldMs: config.initializeHoldMs }),
   });
   session.observer = bridge;
   const stop = (): void => {

@@ -31,7 +31,7 @@ export interface ServerState {
 }
 
 /** A short, file-name-safe key for a server URL. */
-function serverKey(serverUrl: string): string {
+export function serverKey(serverUrl: string): string {
   return createHash('sha256').update(serverUrl).digest('hex').slice(0, 16);
 }
 

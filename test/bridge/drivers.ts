@@ -136,9 +136,9 @@ export class RawCli {
     return this.next((message) => message.id === id && !('method' in message), timeoutMs);
   }
 
-  /** initialize + initialized, as an IDE starts. */
-  async handshake(): Promise<Json> {
-    const answer = await this.request(0, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-ide', version: '1.0.0' } });
+  /** initialize + initialized, as an IDE starts; `clientInfo` names the IDE (its hold on a sign-in depends on it). */
+  async handshake(clientInfo: Json = { name: 'raw-ide', version: '1.0.0' }, timeoutMs = 15_000, capabilities: Json = {}): Promise<Json> {
+    const answer = await this.request(0, 'initialize', { protocolVersion: '2025-11-25', capabilities, clientInfo }, timeoutMs);
     this.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return answer;
   }

@@ -1,6 +1,7 @@
-// An IDE that gives initialize 5 s, while the browser sign-in takes ~10 s (real authorization server, real
-// headless browser): its initialize is answered in time, list_changed follows the sign-in, then tools work; and when
-// that sign-in fails instead, the IDE hears why.
+// An IDE that re-lists on list_changed and gives initialize 5 s, while the browser sign-in takes ~10 s (real
+// authorization server, real headless browser): its initialize is answered early (--initialize-hold 2, as for the
+// re-listing IDEs of the table), list_changed follows the sign-in, then tools work; and when that sign-in fails
+// instead, the IDE hears why.
 import { describe, expect, it } from 'vitest';
 import { startStack } from '../fixtures/stack.js';
 import { text, waitForSignins, workspace } from '../helpers/ide.js';
@@ -14,6 +15,7 @@ describe('a sign-in slower than the IDE\'s initialize timeout', () => {
     let grantsWhenListChanged = -1;
     const ide = await connectIde(stack.mcp.url, ws, {
       timeoutMs: 5_000,
+      args: ['--initialize-hold', '2'],
       setup: (client) => {
         client.setNotificationHandler('notifications/tools/list_changed', () => {
           listChanged += 1;
@@ -56,6 +58,7 @@ describe('a sign-in that fails after the IDE was answered', () => {
     let listChanged = 0;
     const ide = await connectIde(stack.mcp.url, ws, {
       timeoutMs: 5_000,
+      args: ['--initialize-hold', '2'],
       setup: (client) => {
         client.setNotificationHandler('notifications/tools/list_changed', () => {
           listChanged += 1;
@@ -71,12 +74,17 @@ describe('a sign-in that fails after the IDE was answered', () => {
       expect(listed).toContain('could not connect to the server');
       expect(listed).toContain('access_denied');
       expect(ide.stderr()).toContain('access_denied');
-      // Not a dead end: the next request starts a new sign-in (denied again here, and said so).
-      const again = await ide.client.listTools(undefined, { timeout: 30_000 }).then(
+      // Not a dead end: the next request starts a new sign-in and is answered as at a start (the sign-in tool); that
+      // sign-in is denied again, and the IDE is told so the same way.
+      const seen = listChanged;
+      const again = await ide.client.listTools(undefined, { timeout: 5_000 });
+      expect(again.tools.map((tool) => tool.name)).toEqual(['mcp_tether_sign_in']);
+      expect(await waitUntil(() => listChanged > seen, 30_000), ide.stderr()).toBe(true);
+      const denied = await ide.client.listTools().then(
         () => 'listed',
         (error: unknown) => String(error),
       );
-      expect(again).toContain('access_denied');
+      expect(denied).toContain('access_denied');
       expect((await waitForSignins(ws, 2, 30_000)).length).toBe(2);
       expect(stack.as.counts.codeGrants).toBe(0);
     } finally {

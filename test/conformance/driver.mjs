@@ -97,9 +97,7 @@ async function main() {
   say(`scenario ${scenario || '(none)'}: mcp-tether ${args.slice(1).map((a) => (/\s|"/.test(a) ? `'${a}'` : a)).join(' ')}`);
 
   const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let cliStderr = '';
   child.stderr.on('data', (chunk) => {
-    cliStderr += chunk.toString('utf8');
     process.stderr.write(chunk);
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -119,20 +117,6 @@ async function main() {
       if (line) fromCli(line);
     }
   });
-
-  // notifications/tools/list_changed seen so far, and a wait for the next one
-  let listChanges = 0;
-  let onListChange = () => undefined;
-  const toolsChanged = () => {
-    listChanges += 1;
-    onListChange();
-  };
-  const listChangeAfter = (seen, ms) =>
-    new Promise((resolve) => {
-      if (listChanges > seen) return resolve();
-      onListChange = resolve;
-      setTimeout(resolve, ms).unref();
-    });
 
   function send(message) {
     child.stdin.write(`${JSON.stringify(message)}\n`);
@@ -160,8 +144,7 @@ async function main() {
       return;
     }
     if (message.method !== undefined) {
-      // A notification; an IDE re-lists its tools on list_changed.
-      if (message.method === 'notifications/tools/list_changed') toolsChanged();
+      // A notification: this IDE acts on none (list_changed included).
       return;
     }
     const waiter = pending.get(message.id);
@@ -202,17 +185,9 @@ async function main() {
     });
     say(`initialize: protocolVersion ${init?.protocolVersion}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    const seen = listChanges;
-    let listed = await request('tools/list', {});
-    const answeredEarly = cliStderr.includes('Answering the IDE while you sign in');
-    const names = Array.isArray(listed?.tools) ? listed.tools.map((t) => t.name) : [];
-    if (answeredEarly && (names.length === 0 || (names.length === 1 && names[0] === 'mcp_tether_sign_in'))) {
-      // Answered while the sign-in was still running (empty, or the sign-in tool alone): the real list follows a
-      // list_changed notification, and an IDE lists again on it.
-      say(`tools/list: ${names.join(', ') || '(none)'} for now; waiting for notifications/tools/list_changed`);
-      await listChangeAfter(seen, deadlineMs);
-      listed = await request('tools/list', {});
-    }
+    // A simple IDE (as Codex is): it lists once and never again, whatever list_changed says; mcp-tether must hold
+    // its start-up until the sign-in is done for the server's tools to be in this one list.
+    const listed = await request('tools/list', {});
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
     // An IDE may call any of the tools: call each once.

@@ -1,0 +1,57 @@
+// Builds the OAuth session for a parsed command line: the credential store, the stored sign-in, and every setting a
+// refresh or sign-in needs. Shared by the proxy, `login` and the detached sign-in worker.
+import { loadStoredSignIn, OAuthSession } from '../auth/session.js';
+import { parseStaticClientInfo } from '../auth/registration.js';
+import { withDeadline, type Fetch } from '../http/fetch.js';
+import type { Logger } from '../log.js';
+import { openStore } from '../store/open-store.js';
+import { stateDirectory } from '../store/paths.js';
+import type { Config } from './program.js';
+
+/** Sign-in requests (discovery, registration, tokens) give up after this long. */
+const AUTH_REQUEST_DEADLINE_MS = 30_000;
+
+export async function openBrowser(url: string): Promise<void> {
+  const { default: open } = await import('open');
+  const child = await open(url, { wait: false });
+  child.on('error', () => undefined);
+}
+
+/** The OAuth session for a server; starts reading stored credentials at once, so the keychain answers early. */
+export async function createSession(
+  config: Config,
+  log: Logger,
+  env: NodeJS.ProcessEnv,
+  fetch: Promise<Fetch>,
+  extra: Pick<ConstructorParameters<typeof OAuthSession>[0], 'signInElsewhere'> = {},
+): Promise<OAuthSession> {
+  const stateDir = stateDirectory(env);
+  const store = openStore(config.tokenStore, stateDir, log);
+  const staticClient = config.staticClientInfo === undefined ? undefined : parseStaticClientInfo(config.staticClientInfo);
+  const stored = loadStoredSignIn(config.serverUrl, stateDir, store, staticClient?.client_id);
+  return new OAuthSession(
+    {
+      serverUrl: config.serverUrl,
+      stateDir,
+      store,
+      fetch: withDeadline(await fetch, AUTH_REQUEST_DEADLINE_MS),
+      log,
+      allowHttp: config.allowHttp,
+      ...(staticClient ? { staticClient } : {}),
+      clientMetadata: config.staticClientMetadata,
+      ...(config.clientMetadataUrl ? { clientMetadataUrl: config.clientMetadataUrl } : {}),
+      callback: { host: config.host, path: config.callbackPath, ...(config.callbackPort === undefined ? {} : { port: config.callbackPort }) },
+      authTimeoutMs: config.authTimeoutMs,
+      ...(config.scope ? { scope: config.scope } : {}),
+      ...(config.resource ? { resource: config.resource } : {}),
+      disableResource: config.disableResource,
+      authorizeParams: config.authorizeParams,
+      assumePkce: config.assumePkce,
+      useIdToken: config.useIdToken,
+      flow: config.flow,
+      openBrowser,
+      ...extra,
+    },
+    stored,
+  );
+}
