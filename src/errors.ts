@@ -43,6 +43,9 @@ export class AuthError extends TetherError {
 /** The authorization server rejected the stored grant (invalid_grant): only a new sign-in helps. */
 export class GrantRevokedError extends AuthError {}
 
+/** The authorization server refused a client mcp-tether registered itself (invalid_client): the registration is forgotten. */
+export class RegistrationRejectedError extends AuthError {}
+
 /** The authorization server could not answer (5xx, temporarily_unavailable, network): credentials stay as they are. */
 export class AuthServerUnavailableError extends AuthError {}
 

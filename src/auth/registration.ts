@@ -29,6 +29,22 @@ export function parseStaticClientInfo(value: unknown): StaticClientInfo {
 export interface RegisteredClient {
   registration: ClientRegistration;
   client_secret?: string;
+  registration_access_token?: string;
+}
+
+/**
+ * RFC 7592 section 2.1: whether the authorization server still knows a kept registration. Only a clear "no"
+ * (401, 403, 404, or invalid_client) counts: a server that cannot be asked, or answers otherwise, keeps it.
+ */
+export async function stillRegistered(client: ClientRegistration, registrationAccessToken: string | undefined, fetch: Fetch): Promise<boolean> {
+  if (!client.registration_client_uri || !registrationAccessToken) return true;
+  try {
+    const response = await fetch(client.registration_client_uri, { headers: { accept: 'application/json', authorization: `Bearer ${registrationAccessToken}` } });
+    await response.body?.cancel().catch(() => undefined);
+    return ![401, 403, 404].includes(response.status);
+  } catch {
+    return true;
+  }
 }
 
 /** The redirect URI a stored or static client was registered with, if it is one we can listen on. */
@@ -89,7 +105,10 @@ export async function registerClient(
     });
   }
   const secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
+  const readToken = typeof body.registration_access_token === 'string' ? body.registration_access_token : undefined;
+  const readUri = typeof body.registration_client_uri === 'string' && URL.canParse(body.registration_client_uri) ? body.registration_client_uri : undefined;
   registerSecret(secret);
+  registerSecret(readToken);
   return {
     registration: {
       client_id: body.client_id,
@@ -98,7 +117,9 @@ export async function registerClient(
         typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
       source: 'dynamic',
       has_secret: secret !== undefined,
+      ...(readUri && readToken ? { registration_client_uri: readUri } : {}),
     },
     ...(secret ? { client_secret: secret } : {}),
+    ...(readUri && readToken ? { registration_access_token: readToken } : {}),
   };
 }

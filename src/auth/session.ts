@@ -1,14 +1,15 @@
 // The sign-in of one mcp-tether process to one MCP server, as the SDK transport's AuthProvider: a fresh bearer
 // token before every request, refresh ahead of expiry, and on 401 one refresh or else a browser sign-in.
 // Refresh and sign-in code (openid-client) is loaded only when needed, to keep start-up fast.
+import { unlink } from 'node:fs/promises';
 import type { AuthProvider } from '@modelcontextprotocol/client';
-import { AuthServerUnavailableError, describeError, GrantRevokedError } from '../errors.js';
+import { AuthServerUnavailableError, describeError, GrantRevokedError, RegistrationRejectedError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret, type Logger } from '../log.js';
 import { accountName, parseRecord, type SecretRecord, type SecretStore } from '../store/secret-store.js';
 import { withLock } from '../coordination/lock.js';
 import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../coordination/pending-sign-in.js';
-import { readServerState, serverLockPath, writeServerState, type ServerState } from '../store/server-state.js';
+import { readServerState, serverLockPath, serverStatePath, writeServerState, type ServerState } from '../store/server-state.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { StaticClientInfo } from './registration.js';
 import { asBearer, fingerprint, refreshDue } from './tokens.js';
@@ -361,6 +362,9 @@ export class OAuthSession implements AuthProvider {
         // A new registration is kept at once, so that an abandoned sign-in does not register another client next time.
         (registered) => this.save(registered.state, registered.secrets),
       );
+    } catch (error) {
+      if (error instanceof RegistrationRejectedError) await this.forget();
+      throw error;
     } finally {
       await clearPendingSignIn(stateDir, serverUrl.href);
     }
@@ -372,6 +376,17 @@ export class OAuthSession implements AuthProvider {
     }
     this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
   }
+  /** Drops the stored sign-in (registration included) of this server: keychain entry and state file. */
+  private async forget(): Promise<void> {
+    const { store, stateDir, serverUrl } = this.settings;
+    const state = this.state;
+    this.state = undefined;
+    this.secrets = undefined;
+    if (state) await store.delete(accountName(serverUrl.href, state.issuer, state.client.client_id)).catch(() => false);
+    // Not deleteServerState: this runs under the lock, which must stay.
+    await unlink(serverStatePath(stateDir, serverUrl.href)).catch(() => undefined);
+  }
+
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {
     rememberSecrets(secrets);
     this.state = state;

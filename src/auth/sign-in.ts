@@ -1,7 +1,7 @@
 // A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
 // then the browser flow. Loaded only when a sign-in is needed.
 import * as oidc from 'openid-client';
-import { AuthError } from '../errors.js';
+import { AuthError, RegistrationRejectedError } from '../errors.js';
 import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { signInWithBrowser } from './browser-flow.js';
@@ -10,8 +10,8 @@ import type { BearerChallenge } from './challenge.js';
 import { chooseAuthMethod, clientConfiguration } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
-import { explainOAuthError } from './oauth-errors.js';
-import { registerClient, registeredRedirect, type RegisteredClient } from './registration.js';
+import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
+import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
 import type { AuthSettings } from './session.js';
 import { toStoredTokens } from './tokens.js';
@@ -75,8 +75,9 @@ async function resolveClient(
   redirectUri: string | undefined,
   scope: string | undefined,
   sameServer: ServerState | undefined,
-  storedSecret: string | undefined,
+  storedSecrets: SecretRecord | undefined,
 ): Promise<RegisteredClient> {
+  const storedSecret = storedSecrets?.client_secret;
   const { staticClient } = settings;
   if (staticClient) {
     return {
@@ -100,7 +101,11 @@ async function resolveClient(
   const stored = sameServer?.client;
   const fits = redirectUri ? stored?.redirect_uris.includes(redirectUri) : stored?.redirect_uris.length === 0;
   if (stored?.source === 'dynamic' && fits && (!stored.has_secret || storedSecret)) {
-    return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}) };
+    const readToken = storedSecrets?.registration_access_token;
+    if (await stillRegistered(stored, readToken, settings.fetch)) {
+      return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}), ...(readToken ? { registration_access_token: readToken } : {}) };
+    }
+    settings.log.info(`${server.issuer} no longer knows the client mcp-tether registered earlier (${stored.client_id}); registering a new one.`);
   }
   settings.log.debug(`registering a client at ${server.registration_endpoint ?? server.issuer}`);
   const grantTypes = redirectUri ? ['authorization_code', 'refresh_token'] : ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'];
@@ -155,11 +160,11 @@ export async function signIn(
   });
   const signedIn = (client: RegisteredClient, response: oidc.TokenEndpointResponse): SignedIn => ({
     state: stateFor(client),
-    secrets: { tokens: toStoredTokens(response), ...(client.client_secret ? { client_secret: client.client_secret } : {}) },
+    secrets: { tokens: toStoredTokens(response), ...clientSecrets(client) },
   });
   /** The client for a flow with a user; a new registration is handed to onRegistered before it is used. */
   const clientFor = async (redirectUri: string | undefined): Promise<RegisteredClient> => {
-    const client = await resolveClient(settings, server, redirectUri, scope, sameServer, sameServer ? previous.secrets?.client_secret : undefined);
+    const client = await resolveClient(settings, server, redirectUri, scope, sameServer, sameServer ? previous.secrets : undefined);
     const reused = client.registration === sameServer?.client;
     trace(
       `client ${client.registration.client_id} (${client.registration.source}${reused ? ', kept from an earlier sign-in' : ''}); ` +
@@ -167,7 +172,7 @@ export async function signIn(
         `PKCE S256; redirect URI ${redirectUri ?? '(none: device sign-in)'}`,
     );
     if (client.registration.source === 'dynamic' && !reused) {
-      await onRegistered({ state: stateFor(client), secrets: client.client_secret ? { client_secret: client.client_secret } : {} });
+      await onRegistered({ state: stateFor(client), secrets: clientSecrets(client) });
     }
     return client;
   };
@@ -203,7 +208,7 @@ export async function signIn(
       ...interactive,
       // No browser here: the URL goes to stderr and to the IDE (URL elicitation), not to a local browser.
       onUrl: (url) => settings.onSignInUrl?.(url),
-    });
+    }).catch((error: unknown) => rejectedRegistration(error, client));
     return signedIn(client, response);
   }
 
@@ -215,11 +220,32 @@ export async function signIn(
       listener,
       ...interactive,
       openBrowser: settings.openBrowser,
-    });
+    }).catch((error: unknown) => rejectedRegistration(error, client));
     return signedIn(client, response);
   } finally {
     await listener.close();
   }
+}
+
+/**
+ * A client mcp-tether registered itself that the server now refuses (invalid_client, unauthorized_client) is not the
+ * user's to fix: say so, and let the session forget it so that the next sign-in registers a new one.
+ */
+function rejectedRegistration(error: unknown, client: RegisteredClient): never {
+  const code = oauthErrorCode(error);
+  if (client.registration.source !== 'dynamic' || (code !== 'invalid_client' && code !== 'unauthorized_client')) throw error;
+  throw new RegistrationRejectedError(
+    `The authorization server refused the client mcp-tether registered with it (${client.registration.client_id}: ${code}).`,
+    { hint: 'mcp-tether forgets that registration; the next sign-in registers a new client. Restart the server in your IDE, or run mcp-tether login.', cause: error },
+  );
+}
+
+/** What of a client is secret and kept with the tokens: its secret, and the token that reads its registration back. */
+function clientSecrets(client: RegisteredClient): SecretRecord {
+  return {
+    ...(client.client_secret ? { client_secret: client.client_secret } : {}),
+    ...(client.registration_access_token ? { registration_access_token: client.registration_access_token } : {}),
+  };
 }
 
 function configurationFor(settings: AuthSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {

@@ -29,6 +29,8 @@ export interface StoredTokens {
 export interface SecretRecord {
   tokens?: StoredTokens;
   client_secret?: string;
+  /** RFC 7592: the token that reads a dynamic registration back. */
+  registration_access_token?: string;
 }
 
 /** The keychain service name every entry is filed under. */

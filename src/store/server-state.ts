@@ -13,6 +13,8 @@ export interface ClientRegistration {
   source: 'static' | 'metadata-document' | 'dynamic';
   /** Whether a client secret is kept in the credential store. */
   has_secret: boolean;
+  /** RFC 7592 client configuration endpoint of a dynamic registration, to ask whether the server still knows it. */
+  registration_client_uri?: string;
 }
 
 export interface ServerState {

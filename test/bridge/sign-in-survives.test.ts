@@ -114,4 +114,34 @@ describe('an IDE that lets mcp-tether go during the sign-in', () => {
       await stack.close();
     }
   }, 120_000);
+
+  it('a kept registration the authorization server has since forgotten is replaced, not offered to the user', async () => {
+    const stack = await startStack();
+    const abandoned = workspace({ BROWSER: '/bin/true' });
+    try {
+      const cli = new RawCli(stack.mcp.url, abandoned, ['--auth-timeout', '3', '--initialize-hold', '1']);
+      await cli.handshake();
+      await waitUntil(() => cli.stderr.includes('not completed within 3 s'), 15_000);
+      cli.child.stdin.end();
+      await cli.waitForExit(5_000);
+      expect(stack.as.counts.registrations).toBe(1);
+
+      stack.as.forgetRegisteredClients();
+      const ws = { ...abandoned, env: { ...abandoned.env, BROWSER: delayedBrowser(1) } };
+      const again = new RawCli(stack.mcp.url, ws, ['--initialize-hold', '30']);
+      try {
+        await again.handshake(undefined, 45_000);
+        const called = await again.request(1, 'tools/call', { name: 'whoami', arguments: {} }, 30_000);
+        expect(JSON.stringify(called.result)).toContain('alice');
+        expect(again.stderr).toContain('no longer knows the client mcp-tether registered earlier');
+      } finally {
+        again.child.stdin.end();
+        await again.waitForExit(5_000);
+      }
+      expect(stack.as.counts.registrations).toBe(2);
+      expect(stack.as.counts.codeGrants).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  }, 90_000);
 });

@@ -37,7 +37,10 @@ function parseContext(text) {
 
 /** mcp-tether's options for this scenario, from its name and context. */
 function cliFlags() {
-  const flags = ['--token-store', 'memory', '--auth-timeout', String(Math.ceil(deadlineMs / 1000))];
+  // This IDE gives every request deadlineMs and never lists again, so it tells mcp-tether its real timeout, as a user
+  // of an IDE missing from mcp-tether's table would (--initialize-hold).
+  const holdSeconds = String(Math.floor((deadlineMs * 0.9) / 1000));
+  const flags = ['--token-store', 'memory', '--auth-timeout', String(Math.ceil(deadlineMs / 1000)), '--initialize-hold', holdSeconds];
   if (typeof context.client_id === 'string' && typeof context.client_secret === 'string') {
     flags.push('--static-oauth-client-info', JSON.stringify({ client_id: context.client_id, client_secret: context.client_secret }));
   } else if (typeof context.client_id === 'string') {
