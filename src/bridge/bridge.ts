@@ -103,10 +103,7 @@ export class Bridge implements SignInObserver {
       return;
     }
     // A sign-in started by a request after start-up (a retry, a step-up): lists waiting on it are held as at a start.
-    for (const [id, { method, at }] of this.pending) {
-      const family = listFamily(method);
-      if (family) this.holdList(id, family, at);
-    }
+    this.holdPendingLists();
   }
 
   url(url: string): void {
@@ -319,6 +316,10 @@ export class Bridge implements SignInObserver {
     this.write({ jsonrpc: '2.0', id: handshake.id, result: handshake.told });
     this.options.onInitializeAnswered?.();
     // Lists the IDE sent without waiting for this answer wait for the sign-in as any list would.
+    this.holdPendingLists();
+  }
+
+  private holdPendingLists(): void {
     for (const [id, { method, at }] of this.pending) {
       const family = listFamily(method);
       if (family) this.holdList(id, family, at);
