@@ -44,7 +44,6 @@ describe('Codex 0.171.0 app-server', () => {
         const thread = (await app.request('thread/start', { cwd, ephemeral: true, approvalPolicy: 'never' })).thread as { id: string };
         const settled = await app.next((m) => m.method === 'mcpServer/startupStatus/updated' && (m.params as Json).name === SERVER && (m.params as Json).status !== 'starting', 75_000);
         const startupMs = Date.now() - started;
-        console.log('startup', startupMs, JSON.stringify(settled.params));
         expect((settled.params as Json).status, JSON.stringify(settled.params)).toBe('ready');
         // The sign-in took the user's time; Codex waited for it.
         expect(startupMs).toBeGreaterThan(10_000);
@@ -52,12 +51,10 @@ describe('Codex 0.171.0 app-server', () => {
 
         const listed = await app.request('mcpServerStatus/list', { threadId: thread.id, detail: 'toolsAndAuthOnly' });
         const server = (listed.data as Json[]).find((s) => s.name === SERVER);
-        console.log('status', JSON.stringify(server).slice(0, 600));
         expect(server?.runtimeStatus).toBe('connected');
         expect(Object.keys((server?.tools as Json | undefined) ?? {})).toContain('whoami');
 
         const called = await app.request('mcpServer/tool/call', { threadId: thread.id, server: SERVER, tool: 'whoami', arguments: {} });
-        console.log('call', JSON.stringify(called));
         expect(JSON.stringify(called.content)).toContain('alice');
       } finally {
         await app.end();

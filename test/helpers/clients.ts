@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, type Workspace } from './ide.js';
 
+type Json = Record<string, unknown>;
+
 const TOOLS = fileURLToPath(new URL('../../.tmp/client-tools/', import.meta.url));
 
 /** The server name every client's configuration gives mcp-tether. */
@@ -237,15 +239,15 @@ export function geminiEnv(ws: Workspace, extra: Record<string, string> = {}): Re
   return baseEnv(ws, { GEMINI_CLI_HOME: ws.home, GEMINI_CLI_TRUST_WORKSPACE: 'true', GEMINI_TELEMETRY_ENABLED: 'false', ...extra });
 }
 
-/** Writes $HOME/.gemini/settings.json with mcp-tether as a server. */
-export function writeGeminiSettings(serverUrl: string, ws: Workspace, server: Record<string, unknown> = {}): void {
+/** Writes $HOME/.gemini/settings.json with mcp-tether as a server; `apiKey`: auth by GEMINI_API_KEY (for a stub). */
+export function writeGeminiSettings(serverUrl: string, ws: Workspace, server: Record<string, unknown> = {}, apiKey = false): void {
   const dir = join(ws.home, '.gemini');
   mkdirSync(dir, { recursive: true });
   const settings = {
     general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
     privacy: { usageStatisticsEnabled: false },
     telemetry: { enabled: false },
-    security: { folderTrust: { enabled: false } },
+    security: { folderTrust: { enabled: false }, ...(apiKey ? { auth: { selectedType: 'gemini-api-key' } } : {}) },
     mcpServers: { [SERVER]: { ...stdioServerEntry(serverUrl, ws), ...server } },
   };
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
@@ -408,5 +410,41 @@ export function anthropicStub(tool: string): Promise<ModelStub> {
     event('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 5 } });
     event('message_stop', {});
     res.end();
+  }, []);
+}
+
+/**
+ * The Gemini API as Gemini CLI uses it (`GOOGLE_GEMINI_BASE_URL`): when the request declares a function named
+ * `*_<tool>`, the "model" calls it; after its response, it answers "tool said: <response>". When only
+ * `*_mcp_tether_sign_in` is declared (the user has not signed in yet), it waits for `signedIn()` and then calls that
+ * tool, as an agent asked to wait for the sign-in would, so that Gemini CLI asks again with its current tools.
+ * Side calls (routing, next-speaker checks with a JSON schema) get a plain answer.
+ */
+export function geminiStub(tool: string, signedIn: () => Promise<void>): Promise<ModelStub> {
+  return listen((url, body, res) => {
+    const declared = ((body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []).flatMap((t) => t.functionDeclarations ?? []).map((d) => d.name);
+    const parts = ((body.contents as Array<{ parts?: Json[] }> | undefined) ?? []).flatMap((c) => c.parts ?? []);
+    const responses = parts.map((p) => p.functionResponse as { name: string; response: unknown } | undefined).filter((r) => r !== undefined);
+    const wanted = declared.find((name) => name.endsWith(`_${tool}`));
+    const answered = responses.find((r) => r.name.endsWith(`_${tool}`));
+    const signIn = declared.find((name) => name.endsWith('_mcp_tether_sign_in'));
+    const send = (answer: Json[]): void => {
+      const payload = { candidates: [{ content: { role: 'model', parts: answer }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 }, modelVersion: 'stub' };
+      if (url.includes(':streamGenerateContent')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`data: ${JSON.stringify(payload)}\n\n`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      }
+    };
+    if (url.includes(':countTokens')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ totalTokens: 1 }));
+    } else if (answered) send([{ text: `tool said: ${JSON.stringify(answered.response)}` }]);
+    else if (wanted) send([{ functionCall: { name: wanted, args: {} } }]);
+    else if (signIn) void signedIn().then(() => send([{ functionCall: { name: signIn, args: {} } }]));
+    else if ((body.generationConfig as Json | undefined)?.responseMimeType === 'application/json') send([{ text: '{"reasoning":"stub","next_speaker":"user","model_choice":"flash"}' }]);
+    else send([{ text: 'stub answer' }]);
   }, []);
 }
