@@ -184,8 +184,8 @@ export class Bridge implements SignInObserver {
     const waitingOnSignIn = this.waitingOnSignIn();
     if (method === 'tools/call') {
       const name = (message as { params?: { name?: unknown } }).params?.name;
-      if (name === SIGN_IN_TOOL && waitingOnSignIn) {
-        this.write({ jsonrpc: '2.0', id, result: signInToolResult(this.signInUrl?.url) });
+      if (name === SIGN_IN_TOOL) {
+        this.write({ jsonrpc: '2.0', id, result: signInToolResult({ signingIn: this.signingIn, url: this.signInUrl?.url }) });
         return true;
       }
       if (typeof name === 'string' && !this.options.toolFilter.allows(name)) {

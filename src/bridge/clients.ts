@@ -169,9 +169,12 @@ export function knownClient(clientInfo: unknown, table: readonly KnownClient[] =
   return table.find((client) => client.names.some((known) => known.toLowerCase() === wanted));
 }
 
-/** Answer a little before the client's own deadline: its clock started before ours, and the answer must travel. */
+/**
+ * Answer a little before the client's own deadline (15 %, at least 1.5 s): its clock started before ours (spawning
+ * mcp-tether takes a few hundred milliseconds, more on a loaded machine), and the answer must travel.
+ */
 export function beforeDeadline(timeoutMs: number): number {
-  return Math.max(EARLY_ANSWER_MS, timeoutMs - Math.max(1_000, Math.round(timeoutMs * 0.15)));
+  return Math.max(EARLY_ANSWER_MS, timeoutMs - Math.max(1_500, Math.round(timeoutMs * 0.15)));
 }
 
 /**

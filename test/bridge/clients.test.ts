@@ -65,10 +65,10 @@ describe('holdPolicy', () => {
 });
 
 describe('beforeDeadline', () => {
-  it('keeps a margin of 15 % (at least a second) and never goes under the early answer', () => {
+  it('keeps a margin of 15 % (at least 1.5 s) and never goes under the early answer', () => {
     expect(beforeDeadline(60_000)).toBe(51_000);
     expect(beforeDeadline(10_000)).toBe(8_500);
-    expect(beforeDeadline(5_000)).toBe(4_000);
+    expect(beforeDeadline(5_000)).toBe(3_500);
     expect(beforeDeadline(1_000)).toBe(EARLY_ANSWER_MS);
   });
 });

@@ -78,6 +78,10 @@ describe('the sign-in link with stderr hidden and no browser', () => {
       expect(names).toContain('whoami');
       expect(names).not.toContain('mcp_tether_sign_in');
       expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+      // An agent that calls the sign-in tool again afterwards is told it is done (not the server's "unknown tool").
+      const late = await ide.client.callTool({ name: 'mcp_tether_sign_in', arguments: {} });
+      expect(late.isError).toBeFalsy();
+      expect(text(late)).toContain('Signed in');
     } finally {
       await ide.close();
       await stack.close();
