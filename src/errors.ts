@@ -1,5 +1,5 @@
 // Typed errors: each carries the hint a user needs to fix the cause, and the exit code the CLI ends with.
-import { describeNetworkError } from './http/network-error.js';
+import { describeNetworkError } from './network-error.js';
 
 /** Exit codes, documented in the README. */
 export const ExitCode = {

@@ -7,14 +7,14 @@ import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 import { explainOAuthError, isTransient, oauthErrorCode } from './oauth-errors.js';
-import type { AuthSettings } from './session.js';
+import type { RefreshSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
 
 const RETRIES = 3;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** New tokens for `secrets.tokens`, keeping the refresh token when the server does not rotate it. */
-export async function refreshTokens(settings: AuthSettings, state: ServerState, secrets: SecretRecord): Promise<StoredTokens> {
+export async function refreshTokens(settings: RefreshSettings, state: ServerState, secrets: SecretRecord): Promise<StoredTokens> {
   const tokens = secrets.tokens;
   if (!tokens?.refresh_token) throw new GrantRevokedError('There is no refresh token to use.');
   const config = clientConfiguration(

@@ -1,80 +1,18 @@
 // The sign-in of one mcp-tether process to one MCP server, as the SDK transport's AuthProvider: a fresh bearer
 // token before every request, refresh ahead of expiry, and on 401 one refresh or else a browser sign-in.
 // Refresh and sign-in code (openid-client) is loaded only when needed, to keep start-up fast.
-import { unlink } from 'node:fs/promises';
 import type { AuthProvider } from '@modelcontextprotocol/client';
 import { AuthServerUnavailableError, describeError, GrantRevokedError, RegistrationRejectedError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
-import { registerSecret, type Logger } from '../log.js';
-import { accountName, parseRecord, type SecretRecord, type SecretStore } from '../store/secret-store.js';
-import { withLock } from '../coordination/lock.js';
+import { registerSecret } from '../log.js';
+import type { SecretRecord } from '../store/secret-store.js';
+import { serverLockPath, withLock } from '../coordination/lock.js';
 import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../coordination/pending-sign-in.js';
-import { readServerState, serverLockPath, serverStatePath, writeServerState, type ServerState } from '../store/server-state.js';
+import type { ServerState } from '../store/server-state.js';
+import { deleteSecrets, forgetSignIn, loadSignIn, saveSignIn, type StoredSignIn } from '../store/sign-in-record.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
-import type { StaticClientInfo } from './registration.js';
+import type { AuthSettings, SignedIn, SignInObserver } from './settings.js';
 import { asBearer, fingerprint, refreshDue } from './tokens.js';
-import type { SignedIn } from './sign-in.js';
-
-export interface AuthSettings {
-  serverUrl: URL;
-  stateDir: string;
-  store: SecretStore;
-  fetch: Fetch;
-  log: Logger;
-  allowHttp: boolean;
-  staticClient?: StaticClientInfo;
-  /** Extra client metadata merged into dynamic registration (--static-oauth-client-metadata). */
-  clientMetadata: Record<string, unknown>;
-  /** --client-metadata-url: an HTTPS URL serving this client's metadata, used as its client id where supported. */
-  clientMetadataUrl?: string;
-  /** Callback host and path; port undefined = from the client's redirect URI, else a free one. */
-  callback: { host: string; port?: number; path: string };
-  authTimeoutMs: number;
-  scope?: string;
-  resource?: string;
-  disableResource: boolean;
-  authorizeParams: Record<string, string>;
-  assumePkce: boolean;
-  useIdToken: boolean;
-  /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
-  flow?: 'browser' | 'device' | 'client-credentials';
-  openBrowser: (url: string) => Promise<void>;
-  /** Told the URL of a sign-in with a user (the device flow's; the browser flow's goes through openBrowser). */
-  onSignInUrl?: (url: string) => void;
-  /**
-   * Runs an interactive sign-in in another process (detached from the IDE, so that it survives the IDE closing
-   * stdin) and resolves with what it stored. Absent: the sign-in runs here.
-   */
-  signInElsewhere?: (challenge: BearerChallenge, rejected: string | undefined, onUrl: (url: string) => void) => Promise<SignedIn>;
-}
-
-/** Told when an interactive sign-in starts, which URL the user must open, and when it ends. */
-export interface SignInObserver {
-  started(): void;
-  url(url: string): void;
-  ended(error?: unknown): void;
-}
-
-export interface StoredSignIn {
-  state?: ServerState;
-  secrets: Promise<SecretRecord | undefined>;
-}
-
-/**
- * Starts reading what an earlier run stored, without any network: the non-secret state file names the
- * credential store entry. Called first thing at start-up so the keychain read overlaps module loading.
- */
-export function loadStoredSignIn(serverUrl: URL, stateDir: string, store: SecretStore, staticClientId?: string): StoredSignIn {
-  const state = readServerState(stateDir, serverUrl.href);
-  if (!state || (staticClientId !== undefined && state.client.client_id !== staticClientId)) {
-    return { secrets: Promise.resolve(undefined) };
-  }
-  const secrets = store
-    .get(accountName(serverUrl.href, state.issuer, state.client.client_id))
-    .then(parseRecord)
-    .catch(() => undefined);
-  return { state, secrets };
-}
 
 /** Step-up sign-ins per request before the 403 is passed on (MCP: stop after a few attempts). */
 const MAX_STEP_UPS = 2;
@@ -253,7 +191,7 @@ export class OAuthSession implements AuthProvider {
    */
   private async adoptStored(rejected: string | undefined): Promise<boolean> {
     const { serverUrl, stateDir, store, staticClient } = this.settings;
-    const stored = loadStoredSignIn(serverUrl, stateDir, store, staticClient?.client_id);
+    const stored = loadSignIn(stateDir, serverUrl.href, store, staticClient?.client_id);
     const secrets = await stored.secrets;
     const tokens = secrets?.tokens;
     if (!stored.state || !tokens) {
@@ -372,32 +310,27 @@ export class OAuthSession implements AuthProvider {
     this.refreshedOn401 = undefined;
     if (previous && (previous.issuer !== next.state.issuer || previous.client.client_id !== next.state.client.client_id)) {
       // The old entry belonged to another authorization server or client: do not leave it behind.
-      await this.settings.store.delete(accountName(this.settings.serverUrl.href, previous.issuer, previous.client.client_id)).catch(() => false);
+      await deleteSecrets(this.settings.store, previous);
     }
     this.settings.log.info(`Signed in to ${this.settings.serverUrl.href} (authorization server ${next.state.issuer}).`);
   }
   /** Drops the stored sign-in (registration included) of this server: keychain entry and state file. */
   private async forget(): Promise<void> {
-    const { store, stateDir, serverUrl } = this.settings;
     const state = this.state;
     this.state = undefined;
     this.secrets = undefined;
-    if (state) await store.delete(accountName(serverUrl.href, state.issuer, state.client.client_id)).catch(() => false);
-    // Not deleteServerState: this runs under the lock, which must stay.
-    await unlink(serverStatePath(stateDir, serverUrl.href)).catch(() => undefined);
+    if (state) await forgetSignIn(this.settings.stateDir, this.settings.store, state);
   }
 
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {
     rememberSecrets(secrets);
     this.state = state;
     this.secrets = secrets;
-    const { store, log, stateDir, serverUrl } = this.settings;
+    const { store, log, stateDir } = this.settings;
     try {
-      await store.set(accountName(serverUrl.href, state.issuer, state.client.client_id), JSON.stringify(secrets));
+      await saveSignIn(stateDir, store, state, secrets);
     } catch (error) {
       log.always(`Could not save credentials to the ${store.location}: ${describeError(error)}. They are kept in memory for this run only.`);
     }
-    // --token-store memory promises that nothing outlives the process.
-    if (store.kind !== 'memory') await writeServerState(stateDir, { ...state, store: store.kind, updated_at: new Date().toISOString() });
   }
 }

@@ -13,13 +13,8 @@ import { discoverAuthorizationServer, discoverProtectedResource, type Authorizat
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
-import type { AuthSettings } from './session.js';
+import type { SignedIn, SignInSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
-
-export interface SignedIn {
-  state: ServerState;
-  secrets: SecretRecord;
-}
 
 /** MCP requires PKCE with S256 and says to refuse when the server does not advertise it (RFC 8414 section 2). */
 export function assertPkceSupported(server: AuthorizationServerMetadata, assumePkce: boolean): void {
@@ -40,7 +35,7 @@ export function assertPkceSupported(server: AuthorizationServerMetadata, assumeP
 }
 
 /** Listens where the client's registered redirect URI points, or on a free port for a new registration. */
-async function openListener(settings: AuthSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
+async function openListener(settings: SignInSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
   const { callback, staticClient, log } = settings;
   const registered = registeredRedirect(staticClient ? staticClient.redirect_uris : sameServer?.client.redirect_uris);
   const target: CallbackTarget = {
@@ -70,7 +65,7 @@ async function openListener(settings: AuthSettings, sameServer: ServerState | un
 
 /** The pre-registered client, else a stored registration that still fits, else a new registration. */
 async function resolveClient(
-  settings: AuthSettings,
+  settings: SignInSettings,
   server: AuthorizationServerMetadata,
   redirectUri: string | undefined,
   scope: string | undefined,
@@ -113,7 +108,7 @@ async function resolveClient(
 }
 
 export async function signIn(
-  settings: AuthSettings,
+  settings: SignInSettings,
   challenge: BearerChallenge,
   previous: { state?: ServerState; secrets?: SecretRecord },
   /** Told of a new dynamic registration before the user is sent to sign in, so that it can be kept. */
@@ -155,7 +150,6 @@ export async function signIn(
     authorization_server: server,
     client: client.registration,
     ...(scope ? { scope } : {}),
-    store: settings.store.kind,
     updated_at: new Date().toISOString(),
   });
   const signedIn = (client: RegisteredClient, response: oidc.TokenEndpointResponse): SignedIn => ({
@@ -248,7 +242,7 @@ function clientSecrets(client: RegisteredClient): SecretRecord {
   };
 }
 
-function configurationFor(settings: AuthSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
+function configurationFor(settings: SignInSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
   return clientConfiguration(
     server,
     {

@@ -4,7 +4,7 @@
 // answered here so it does not give up, and corrected with list_changed notifications once the server has answered.
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import type { SignInObserver } from '../auth/session.js';
+import type { SignInObserver } from '../auth/settings.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';

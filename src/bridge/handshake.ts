@@ -1,12 +1,18 @@
 // What the IDE is told when it must be answered before the server can be (the user is still signing in):
-// the server's last known answer if there is one, with list_changed promised so the lists can be corrected later.
+// the server's last known answer if there is one (kept in a small cache file per server), with list_changed promised
+// so the lists can be corrected later.
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonFileSync, writeFileAtomic } from '../store/atomic-file.js';
+import { serverKey } from '../store/server-state.js';
+import type { Era } from './transport.js';
 
 export type ListFamily = 'tools' | 'prompts' | 'resources' | 'resources/templates';
 export const LIST_FAMILIES: readonly ListFamily[] = ['tools', 'prompts', 'resources', 'resources/templates'];
 
 export interface CachedServer {
   /** 2026-07-28 (stateless) or the 2025-11-25 lifecycle: lets the next start skip a probe. */
-  era?: 'modern' | 'legacy';
+  era?: Era;
   protocolVersion: string;
   capabilities: Record<string, unknown>;
   serverInfo: Record<string, unknown>;
@@ -43,4 +49,24 @@ export function earlyInitializeResult(ideParams: Record<string, unknown>, cached
     serverInfo: cached?.serverInfo ?? { name: 'mcp-tether', version },
     ...(cached?.instructions ? { instructions: cached.instructions } : {}),
   };
+}
+
+function cachePath(stateDir: string, serverUrl: string): string {
+  return join(stateDir, 'servers', `${serverKey(serverUrl)}.server.json`);
+}
+
+/** The server's last initialize answer (capabilities, server info), for answering the IDE during a sign-in. */
+export function readServerCache(stateDir: string, serverUrl: string): CachedServer | undefined {
+  return readJsonFileSync<CachedServer>(cachePath(stateDir, serverUrl));
+}
+
+/** Writes only when the content changed, so an ordinary start does no disk write. */
+export async function writeServerCache(stateDir: string, serverUrl: string, value: CachedServer, previous: CachedServer | undefined): Promise<void> {
+  const text = JSON.stringify(value, null, 2);
+  if (previous !== undefined && JSON.stringify(previous, null, 2) === text) return;
+  await writeFileAtomic(cachePath(stateDir, serverUrl), text);
+}
+
+export async function deleteServerCache(stateDir: string, serverUrl: string): Promise<void> {
+  await unlink(cachePath(stateDir, serverUrl)).catch(() => undefined);
 }

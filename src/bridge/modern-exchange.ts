@@ -4,7 +4,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { errorResponse, type RequestId } from './jsonrpc.js';
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
 import type { Logger } from '../log.js';
-import type { RemoteTransport, SendOptions } from './upstream.js';
+import type { RemoteTransport, SendOptions } from './transport.js';
 
 type Json = Record<string, unknown>;
 

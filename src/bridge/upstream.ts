@@ -1,23 +1,14 @@
 // The remote side of the bridge: one MCP session with the server over Streamable HTTP, or the legacy HTTP+SSE
 // transport as a fallback, re-created invisibly (the IDE's own initialize replayed) when the server forgets it.
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
+import type { Era, RemoteTransport, SendOptions, TransportMode } from './transport.js';
 import type { VerbatimResults } from './verbatim-results.js';
 import type { VerbatimBodies } from './verbatim.js';
 import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
-
-export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
-export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-first', 'http-only', 'sse-only'];
-
-export interface RemoteTransport extends Transport {
-  terminateSession?: () => Promise<void>;
-}
-
-/** The protocol generation the server speaks: 2026-07-28 (stateless) or the 2025-11-25 lifecycle. */
-export type Era = 'modern' | 'legacy';
 
 export interface UpstreamOptions {
   mode: TransportMode;
@@ -34,14 +25,6 @@ export interface UpstreamOptions {
   results?: VerbatimResults;
 }
 
-export interface SendOptions {
-  /** Called when the HTTP response stream of a request ended (with or without a response on it). */
-  onRequestStreamEnd?: () => void;
-  /** Extra HTTP headers for this request (Mcp-Param-* of MCP 2026-07-28). */
-  headers?: Record<string, string>;
-  /** The message as the IDE wrote it: sent as is where the message goes unchanged. */
-  bytes?: Uint8Array;
-}
 
 /** The HTTP status an SDK transport error carries, if any. */
 export function httpStatus(error: unknown): number | undefined {

@@ -4,12 +4,14 @@ import { describeError, UsageError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
-import { deleteServerState, listServerStates, readServerState, type ServerState } from '../store/server-state.js';
-import { accountOf, secretsOf, storeOf } from './stored.js';
+import { deleteServerCache } from '../bridge/handshake.js';
+import { removeServerLock } from '../coordination/lock.js';
+import { listServerStates, readServerState, type ServerState } from '../store/server-state.js';
+import { forgetSignIn, readSecrets, storeFor } from '../store/sign-in-record.js';
 
 async function logoutOne(state: ServerState, stateDir: string, fetch: Fetch, log: Logger): Promise<string> {
-  const store = storeOf(state, stateDir, log);
-  const secrets = await secretsOf(state, store).catch(() => undefined);
+  const store = storeFor(state, stateDir, log);
+  const secrets = await readSecrets(state, store).catch(() => undefined);
   let revocation: string;
   try {
     const { revokeTokens } = await import('../auth/revoke.js');
@@ -18,8 +20,9 @@ async function logoutOne(state: ServerState, stateDir: string, fetch: Fetch, log
   } catch (error) {
     revocation = `revocation failed (${describeError(error)}); removed locally anyway`;
   }
-  await store.delete(accountOf(state));
-  await deleteServerState(stateDir, state.server_url);
+  await forgetSignIn(stateDir, store, state);
+  await deleteServerCache(stateDir, state.server_url);
+  await removeServerLock(stateDir, state.server_url);
   return `Signed out of ${state.server_url}: ${revocation}; removed from the ${store.location}.`;
 }
 

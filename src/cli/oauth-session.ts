@@ -1,11 +1,12 @@
 // Builds the OAuth session for a parsed command line: the credential store, the stored sign-in, and every setting a
 // refresh or sign-in needs. Shared by the proxy, `login` and the detached sign-in worker.
-import { loadStoredSignIn, OAuthSession } from '../auth/session.js';
+import { OAuthSession } from '../auth/session.js';
 import { parseStaticClientInfo } from '../auth/registration.js';
 import { withDeadline, type Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/open-store.js';
 import { stateDirectory } from '../store/paths.js';
+import { loadSignIn } from '../store/sign-in-record.js';
 import type { Config } from './program.js';
 
 /** Sign-in requests (discovery, registration, tokens) give up after this long. */
@@ -28,7 +29,7 @@ export async function createSession(
   const stateDir = stateDirectory(env);
   const store = openStore(config.tokenStore, stateDir, log);
   const staticClient = config.staticClientInfo === undefined ? undefined : parseStaticClientInfo(config.staticClientInfo);
-  const stored = loadStoredSignIn(config.serverUrl, stateDir, store, staticClient?.client_id);
+  const stored = loadSignIn(stateDir, config.serverUrl.href, store, staticClient?.client_id);
   return new OAuthSession(
     {
       serverUrl: config.serverUrl,

@@ -2,8 +2,8 @@
 // on the command line, so the keychain helper process runs while modules load rather than after.
 import { KeychainStore } from '../store/keychain-store.js';
 import { stateDirectory } from '../store/paths.js';
-import { accountName } from '../store/secret-store.js';
 import { readServerState } from '../store/server-state.js';
+import { entryName } from '../store/sign-in-record.js';
 
 function optionValue(argv: string[], name: string): string | undefined {
   const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
@@ -19,5 +19,5 @@ export function prefetchCredentials(argv: string[], env: NodeJS.ProcessEnv): voi
   if (store !== undefined && store !== 'auto' && store !== 'keychain') return;
   const state = readServerState(stateDirectory(env), new URL(target).href);
   if (!state || state.store === 'file') return;
-  new KeychainStore().prefetch(accountName(state.server_url, state.issuer, state.client.client_id));
+  new KeychainStore().prefetch(entryName(state));
 }

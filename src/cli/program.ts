@@ -4,8 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { assertSecureUrl } from '../http/url.js';
 import type { LogLevel } from '../log.js';
-import { TRANSPORT_MODES, type TransportMode } from '../bridge/upstream.js';
-import { STORE_CHOICES, type StoreChoice } from '../store/open-store.js';
+import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
+import { STORE_CHOICES, type StoreChoice } from '../store/secret-store.js';
 import { parseHeaderFile, parseHeaders } from './headers.js';
 
 export interface Config {

@@ -1,17 +1,16 @@
 // The default command: wires the credential store, the sign-in session, the remote transport and the stdio bridge.
 import { fileURLToPath } from 'node:url';
 import { Bridge } from '../bridge/bridge.js';
-import type { CachedServer } from '../bridge/handshake.js';
+import { readServerCache, writeServerCache, type CachedServer } from '../bridge/handshake.js';
 import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
 import { VerbatimResults } from '../bridge/verbatim-results.js';
 import { VerbatimBodies } from '../bridge/verbatim.js';
-import type { SignedIn } from '../auth/sign-in.js';
+import type { SignedIn } from '../auth/settings.js';
 import { signInDetached } from '../coordination/detached-sign-in.js';
 import { createFetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
-import { readServerCache, writeServerCache } from '../store/server-state.js';
 import { createSession } from './oauth-session.js';
 import type { Config } from './program.js';
 import { packageVersion } from './version.js';
@@ -43,7 +42,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const transportFetch = results.wrap(verbatim.wrap(session.wrapFetch(baseFetch)));
   const requestInit = { headers: config.headers };
   const stateDir = stateDirectory(env);
-  const cached = config.tokenStore === 'memory' ? undefined : readServerCache<CachedServer>(stateDir, config.serverUrl.href);
+  const cached = config.tokenStore === 'memory' ? undefined : readServerCache(stateDir, config.serverUrl.href);
   const upstream = new Upstream({
     mode: config.transport,
     ...(cached?.era ? { era: cached.era } : {}),

@@ -3,7 +3,7 @@
 // closed stdin or killed it) while the user is in the browser, it finishes the sign-in anyway; a worker that was
 // only waiting for another process's sign-in simply stops.
 import type { BearerChallenge } from '../auth/challenge.js';
-import type { SignedIn } from '../auth/sign-in.js';
+import type { SignedIn } from '../auth/settings.js';
 import { toWireError, type SignInOrder, type WorkerMessage } from '../coordination/detached-sign-in.js';
 import { createFetch } from '../http/fetch.js';
 import { Logger } from '../log.js';

@@ -2,7 +2,7 @@
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
 import { listServerStates } from '../store/server-state.js';
-import { secretsOf, storeOf } from './stored.js';
+import { readSecrets, storeFor } from '../store/sign-in-record.js';
 
 export interface ServerStatus {
   server: string;
@@ -21,8 +21,8 @@ export async function collectStatus(env: NodeJS.ProcessEnv, log: Logger): Promis
   const stateDir = stateDirectory(env);
   const statuses: ServerStatus[] = [];
   for (const state of await listServerStates(stateDir)) {
-    const store = storeOf(state, stateDir, log);
-    const tokens = (await secretsOf(state, store).catch(() => undefined))?.tokens;
+    const store = storeFor(state, stateDir, log);
+    const tokens = (await readSecrets(state, store).catch(() => undefined))?.tokens;
     statuses.push({
       server: state.server_url,
       authorization_server: state.issuer,

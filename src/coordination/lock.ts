@@ -3,8 +3,19 @@
 // Works wherever exclusive file creation does: Linux, macOS, Windows.
 import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TetherError } from '../errors.js';
+import { serverKey } from '../store/server-state.js';
+
+/** The lock that serialises sign-ins and refreshes for one server across processes. */
+export function serverLockPath(stateDir: string, serverUrl: string): string {
+  return join(stateDir, 'locks', `${serverKey(serverUrl)}.lock`);
+}
+
+/** Removes a server's lock file (logout), whoever held it last. */
+export async function removeServerLock(stateDir: string, serverUrl: string): Promise<void> {
+  await unlink(serverLockPath(stateDir, serverUrl)).catch(() => undefined);
+}
 
 export interface LockOptions {
   /** Give up waiting after this long. */

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { TetherError } from '../errors.js';
-import { asHeaders, requestFetch, servesLikeFetch } from './request-fetch.js';
+import { asHeaders, requestFetch, servesLikeFetch, type Fetch } from './request-fetch.js';
 
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type { Fetch } from './request-fetch.js';
 
 export interface FetchOptions {
   env?: NodeJS.ProcessEnv;

@@ -3,7 +3,9 @@
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher, request as undiciRequest } from 'undici';
-import type { Fetch } from './fetch.js';
+
+/** The fetch signature every part of mcp-tether takes (Node's own, or one of this module's). */
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** Statuses whose Response must not have a body (Fetch standard, "null body status"). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);

@@ -3,10 +3,7 @@ import type { Logger } from '../log.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
 import { MemoryStore } from './memory-store.js';
-import type { SecretStore, StoreKind } from './secret-store.js';
-
-export type StoreChoice = 'auto' | StoreKind;
-export const STORE_CHOICES: readonly StoreChoice[] = ['auto', 'keychain', 'file', 'memory'];
+import type { SecretStore, StoreChoice, StoreKind } from './secret-store.js';
 
 /** The keychain while it works; the file store (named on stderr, once) as soon as the keychain fails. */
 class KeychainWithFallback implements SecretStore {

@@ -1,6 +1,9 @@
 // What every credential store offers, and the record mcp-tether keeps in it for one server + authorization server + client.
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
+/** --token-store: a store, or auto (the keychain, falling back to the file with a notice). */
+export type StoreChoice = 'auto' | StoreKind;
+export const STORE_CHOICES: readonly StoreChoice[] = ['auto', 'keychain', 'file', 'memory'];
 
 export interface SecretStore {
   readonly kind: StoreKind;
@@ -35,14 +38,6 @@ export interface SecretRecord {
 
 /** The keychain service name every entry is filed under. */
 export const SERVICE = 'mcp-tether';
-
-/**
- * The account name of one entry. Different servers, authorization servers and clients never share one;
- * it reads well in the keychain's own UI.
- */
-export function accountName(serverUrl: string, issuer: string, clientId: string): string {
-  return `${serverUrl} via ${issuer} as ${clientId}`;
-}
 
 export function parseRecord(raw: string | undefined): SecretRecord | undefined {
   if (!raw) return undefined;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readdir, unlink } from 'node:fs/promises';
 import { readJsonFileSync, writeFileAtomic } from './atomic-file.js';
+import type { StoreKind } from './secret-store.js';
 
 export interface ClientRegistration {
   client_id: string;
@@ -28,7 +29,7 @@ export interface ServerState {
   /** Scope requested at the last sign-in, if any. */
   scope?: string;
   /** Which credential store holds the secrets. */
-  store?: string;
+  store?: StoreKind;
   updated_at: string;
 }
 
@@ -39,11 +40,6 @@ export function serverKey(serverUrl: string): string {
 
 export function serverStatePath(stateDir: string, serverUrl: string): string {
   return join(stateDir, 'servers', `${serverKey(serverUrl)}.json`);
-}
-
-/** The lock that serialises sign-ins and refreshes for one server across processes. */
-export function serverLockPath(stateDir: string, serverUrl: string): string {
-  return join(stateDir, 'locks', `${serverKey(serverUrl)}.lock`);
 }
 
 export function readServerState(stateDir: string, serverUrl: string): ServerState | undefined {
@@ -64,29 +60,12 @@ export async function listServerStates(stateDir: string): Promise<ServerState[]>
     return [];
   }
   return names
-    .filter((name) => name.endsWith('.json') && !name.endsWith('.server.json'))
+    .filter((name) => name.endsWith('.json') && !name.endsWith('.server.json')) // not the bridge's handshake caches
     .map((name) => readJsonFileSync<ServerState>(join(stateDir, 'servers', name)))
     .filter((state): state is ServerState => state !== undefined && typeof state.server_url === 'string');
 }
 
-/** The server's last initialize answer (capabilities, server info), for answering the IDE during a sign-in. */
-export function serverCachePath(stateDir: string, serverUrl: string): string {
-  return join(stateDir, 'servers', `${serverKey(serverUrl)}.server.json`);
-}
-
-export function readServerCache<T>(stateDir: string, serverUrl: string): T | undefined {
-  return readJsonFileSync<T>(serverCachePath(stateDir, serverUrl));
-}
-
-/** Writes only when the content changed, so an ordinary start does no disk write. */
-export async function writeServerCache(stateDir: string, serverUrl: string, value: unknown, previous: unknown): Promise<void> {
-  const text = JSON.stringify(value, null, 2);
-  if (previous !== undefined && JSON.stringify(previous, null, 2) === text) return;
-  await writeFileAtomic(serverCachePath(stateDir, serverUrl), text);
-}
-
+/** Deletes the state file of a server (its sign-in record's non-secret half). */
 export async function deleteServerState(stateDir: string, serverUrl: string): Promise<void> {
   await unlink(serverStatePath(stateDir, serverUrl)).catch(() => undefined);
-  await unlink(serverCachePath(stateDir, serverUrl)).catch(() => undefined);
-  await unlink(serverLockPath(stateDir, serverUrl)).catch(() => undefined);
 }

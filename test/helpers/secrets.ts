@@ -3,8 +3,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Entry } from '@napi-rs/keyring';
-import { accountName, SERVICE, type SecretRecord } from '../../src/store/secret-store.js';
+import { SERVICE, type SecretRecord } from '../../src/store/secret-store.js';
 import { readServerState } from '../../src/store/server-state.js';
+import { entryName } from '../../src/store/sign-in-record.js';
 
 export function stateDirOf(home: string): string {
   return join(home, '.local', 'state', 'mcp-tether');
@@ -14,7 +15,7 @@ export function stateDirOf(home: string): string {
 export function keychainRecord(home: string, serverUrl: string): SecretRecord | undefined {
   const state = readServerState(stateDirOf(home), new URL(serverUrl).href);
   if (!state) return undefined;
-  const entry = new Entry(SERVICE, accountName(state.server_url, state.issuer, state.client.client_id), { linux: { store: 'secret-service' } });
+  const entry = new Entry(SERVICE, entryName(state), { linux: { store: 'secret-service' } });
   const raw = entry.getPassword();
   return raw ? (JSON.parse(raw) as SecretRecord) : undefined;
 }

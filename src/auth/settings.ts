@@ -1,0 +1,60 @@
+// What the OAuth steps are given, in a leaf every step imports: the session's settings, and the narrower views the
+// refresh and the sign-in take, so that no step sees more than it needs.
+import type { Fetch } from '../http/fetch.js';
+import type { Logger } from '../log.js';
+import type { SecretRecord, SecretStore } from '../store/secret-store.js';
+import type { ServerState } from '../store/server-state.js';
+import type { BearerChallenge } from './challenge.js';
+import type { StaticClientInfo } from './registration.js';
+
+/** What a completed sign-in stores: the non-secret state and the secrets. */
+export interface SignedIn {
+  state: ServerState;
+  secrets: SecretRecord;
+}
+
+export interface AuthSettings {
+  serverUrl: URL;
+  stateDir: string;
+  store: SecretStore;
+  fetch: Fetch;
+  log: Logger;
+  allowHttp: boolean;
+  staticClient?: StaticClientInfo;
+  /** Extra client metadata merged into dynamic registration (--static-oauth-client-metadata). */
+  clientMetadata: Record<string, unknown>;
+  /** --client-metadata-url: an HTTPS URL serving this client's metadata, used as its client id where supported. */
+  clientMetadataUrl?: string;
+  /** Callback host and path; port undefined = from the client's redirect URI, else a free one. */
+  callback: { host: string; port?: number; path: string };
+  authTimeoutMs: number;
+  scope?: string;
+  resource?: string;
+  disableResource: boolean;
+  authorizeParams: Record<string, string>;
+  assumePkce: boolean;
+  useIdToken: boolean;
+  /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
+  flow?: 'browser' | 'device' | 'client-credentials';
+  openBrowser: (url: string) => Promise<void>;
+  /** Told the URL of a sign-in with a user (the device flow's; the browser flow's goes through openBrowser). */
+  onSignInUrl?: (url: string) => void;
+  /**
+   * Runs an interactive sign-in in another process (detached from the IDE, so that it survives the IDE closing
+   * stdin) and resolves with what it stored. Absent: the sign-in runs here.
+   */
+  signInElsewhere?: (challenge: BearerChallenge, rejected: string | undefined, onUrl: (url: string) => void) => Promise<SignedIn>;
+}
+
+/** Told when an interactive sign-in starts, which URL the user must open, and when it ends. */
+export interface SignInObserver {
+  started(): void;
+  url(url: string): void;
+  ended(error?: unknown): void;
+}
+
+/** What a sign-in needs: everything but where the result is kept and who runs it. */
+export type SignInSettings = Omit<AuthSettings, 'stateDir' | 'store' | 'signInElsewhere'>;
+
+/** What a refresh needs. */
+export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log'>;

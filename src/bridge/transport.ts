@@ -1,0 +1,22 @@
+// The remote side's vocabulary, in a leaf that loads nothing: the transport modes the command line offers, the
+// protocol era, and what the bridge asks of a remote transport. The CLI parser reads the modes from here.
+import type { Transport } from '@modelcontextprotocol/client';
+
+export type TransportMode = 'http-first' | 'sse-first' | 'http-only' | 'sse-only';
+export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-first', 'http-only', 'sse-only'];
+
+export interface RemoteTransport extends Transport {
+  terminateSession?: () => Promise<void>;
+}
+
+/** The protocol generation the server speaks: 2026-07-28 (stateless) or the 2025-11-25 lifecycle. */
+export type Era = 'modern' | 'legacy';
+
+export interface SendOptions {
+  /** Called when the HTTP response stream of a request ended (with or without a response on it). */
+  onRequestStreamEnd?: () => void;
+  /** Extra HTTP headers for this request (Mcp-Param-* of MCP 2026-07-28). */
+  headers?: Record<string, string>;
+  /** The message as the IDE wrote it: sent as is where the message goes unchanged. */
+  bytes?: Uint8Array;
+}

@@ -1,0 +1,69 @@
+// The stored sign-in of one server, and its one owner: the non-secret state file (server-state.ts) names the
+// credential-store entry that holds the secrets (tokens, a client secret). This module names that entry and reads,
+// writes and deletes the two halves together.
+import { openStore } from './open-store.js';
+import { parseRecord, type SecretRecord, type SecretStore } from './secret-store.js';
+import { deleteServerState, readServerState, writeServerState, type ServerState } from './server-state.js';
+import type { Logger } from '../log.js';
+
+export interface StoredSignIn {
+  state?: ServerState;
+  /** Read from the credential store; undefined when there is no entry (or it cannot be read). */
+  secrets: Promise<SecretRecord | undefined>;
+}
+
+/**
+ * The credential store entry of a sign-in. Different servers, authorization servers and clients never share one;
+ * it reads well in the keychain's own UI.
+ */
+export function entryName(state: Pick<ServerState, 'server_url' | 'issuer' | 'client'>): string {
+  return `${state.server_url} via ${state.issuer} as ${state.client.client_id}`;
+}
+
+/**
+ * Starts reading what an earlier run stored, without any network: the state file names the credential store
+ * entry. Called first thing at start-up, so the keychain read overlaps module loading. A state for another static
+ * client than the one configured is not this sign-in.
+ */
+export function loadSignIn(stateDir: string, serverUrl: string, store: SecretStore, staticClientId?: string): StoredSignIn {
+  const state = readServerState(stateDir, serverUrl);
+  if (!state || (staticClientId !== undefined && state.client.client_id !== staticClientId)) return { secrets: Promise.resolve(undefined) };
+  return { state, secrets: readSecrets(state, store).catch(() => undefined) };
+}
+
+export async function readSecrets(state: ServerState, store: SecretStore): Promise<SecretRecord | undefined> {
+  return parseRecord(await store.get(entryName(state)));
+}
+
+/**
+ * Secrets first, then the state that names them: a crash in between leaves the old state pointing at old secrets.
+ * The state (the registration, the discovery results) is written even when the store refused the secrets, and the
+ * refusal is thrown after.
+ */
+export async function saveSignIn(stateDir: string, store: SecretStore, state: ServerState, secrets: SecretRecord): Promise<void> {
+  let refused: { error: unknown } | undefined;
+  try {
+    await store.set(entryName(state), JSON.stringify(secrets));
+  } catch (error) {
+    refused = { error };
+  }
+  // --token-store memory promises that nothing outlives the process.
+  if (store.kind !== 'memory') await writeServerState(stateDir, { ...state, store: store.kind, updated_at: new Date().toISOString() });
+  if (refused) throw refused.error;
+}
+
+/** Deletes the secrets of a sign-in (an old client's, after a new registration). */
+export async function deleteSecrets(store: SecretStore, state: ServerState): Promise<boolean> {
+  return store.delete(entryName(state)).catch(() => false);
+}
+
+/** Deletes both halves of a server's sign-in. */
+export async function forgetSignIn(stateDir: string, store: SecretStore, state: ServerState): Promise<void> {
+  await deleteSecrets(store, state);
+  await deleteServerState(stateDir, state.server_url);
+}
+
+/** The store a server's secrets were saved to, as its state file records (for status and logout). */
+export function storeFor(state: ServerState, stateDir: string, log: Logger): SecretStore {
+  return openStore(state.store === 'file' ? 'file' : 'auto', stateDir, log);
+}

@@ -1,0 +1,42 @@
+// Newline-delimited JSON on stdin (pure): lines cut anywhere by the pipe come out whole, CRLF is accepted, a last line
+// without a newline is flushed, and the bytes handed on are exactly the line's.
+import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../src/bridge/stdio.js';
+
+function split(chunks: Array<string | Buffer>, flush = true): Array<{ line: string; bytes: string }> {
+  const out: Array<{ line: string; bytes: string }> = [];
+  const splitter = new LineSplitter();
+  const onLine = (line: string, bytes: Buffer): void => void out.push({ line, bytes: bytes.toString('utf8') });
+  for (const chunk of chunks) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, onLine);
+  if (flush) splitter.flush(onLine);
+  return out;
+}
+
+describe('LineSplitter', () => {
+  it('gives every line of a chunk, in order', () => {
+    expect(split(['{"a":1}\n{"b":2}\n']).map((l) => l.line)).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('joins a line cut into many pieces, at every possible cut', () => {
+    const text = '{"jsonrpc":"2.0","id":1,"method":"x"}\n{"n":2}\n';
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(split([text.slice(0, cut), text.slice(cut)]).map((l) => l.line), `cut at ${cut}`).toEqual(['{"jsonrpc":"2.0","id":1,"method":"x"}', '{"n":2}']);
+    }
+  });
+
+  it('keeps a multi-byte character cut between chunks intact', () => {
+    const bytes = Buffer.from('{"t":"Grüße 🙂"}\n');
+    const at = bytes.indexOf(0xf0) + 2; // inside the emoji
+    expect(split([bytes.subarray(0, at), bytes.subarray(at)])[0]?.line).toBe('{"t":"Grüße 🙂"}');
+  });
+
+  it('accepts CRLF, and hands on the bytes without the line ending', () => {
+    expect(split(['{"a":1}\r\n'])).toEqual([{ line: '{"a":1}', bytes: '{"a":1}' }]);
+  });
+
+  it('flushes a last line without a newline only when asked, and gives empty lines as they are', () => {
+    expect(split(['{"a":1}\n{"b"', ':2}'], false).map((l) => l.line)).toEqual(['{"a":1}']);
+    expect(split(['{"a":1}\n{"b"', ':2}']).map((l) => l.line)).toEqual(['{"a":1}', '{"b":2}']);
+    expect(split(['\n\n']).map((l) => l.line)).toEqual(['', '']);
+  });
+});
