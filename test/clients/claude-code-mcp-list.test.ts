@@ -2,12 +2,11 @@
 // it connects, gives tools/list 5 s, prints one status line per server and stops the server (SIGINT, SIGTERM,
 // SIGKILL within 0.5 s). The sign-in outlives it: over repeated starts the user signs in once, in the browser, and
 // every start after the sign-in says Connected with no browser.
-import { afterEach, describe, expect, it } from 'vitest';
-import { delayedBrowser, waitUntil } from '../bridge/drivers.js';
+import { afterEach, describe, it } from 'vitest';
+import { delayedBrowser } from '../bridge/drivers.js';
 import { startStack } from '../fixtures/stack.js';
-import { claudeEnv, clients, killLeftovers, runClient, SERVER, writeClaudeUserConfig, type Run } from '../helpers/clients.js';
-import { signins, waitForSignins, workspace, type Workspace } from '../helpers/ide.js';
-import { keychainRecord } from '../helpers/secrets.js';
+import { claudeEnv, clients, killLeftovers, listAndQuitStory, runClient, SERVER, writeClaudeUserConfig, type Run } from '../helpers/clients.js';
+import { workspace, type Workspace } from '../helpers/ide.js';
 
 const workspaces: Workspace[] = [];
 afterEach(() => killLeftovers(...workspaces.splice(0)));
@@ -30,27 +29,8 @@ describe('claude mcp list (Claude Code 2.1.332)', () => {
       const cwd = writeClaudeUserConfig(stack.mcp.url, ws);
       const env = claudeEnv(ws);
       const list = (): Promise<Run> => runClient(claude, ['mcp', 'list'], { env, cwd, timeoutMs: 60_000 });
-
-      // First start: the browser opens; claude lists and quits while the user is still signing in.
-      // mcp-tether answers initialize after 2 s and tools/list at once: the line says Connected.
-      const first = await list();
-      expect(status(first)).toBe('✔ Connected');
-      // A second start during that sign-in joins it: no second browser.
-      const during = await list();
-      expect(status(during)).toBe('✔ Connected');
-      expect(keychainRecord(ws.home, stack.mcp.url)?.tokens).toBeUndefined();
-
-      // The user finishes in the browser; the sign-in, outliving both, stores the tokens.
-      expect(await waitUntil(() => keychainRecord(ws.home, stack.mcp.url)?.tokens !== undefined, 45_000), 'no tokens in the keychain').toBe(true);
-      expect((await waitForSignins(ws, 1))[0]?.text).toContain('Signed in');
-
-      for (let start = 0; start < 2; start++) {
-        const later = await list();
-        expect(status(later)).toBe('✔ Connected');
-      }
-      expect(stack.as.counts.authorizationRequests).toBe(1);
-      expect(stack.as.counts.codeGrants).toBe(1);
-      expect(signins(ws)).toHaveLength(1);
+      // mcp-tether answers initialize after 2 s (Claude Code lists again on list_changed) and tools/list at once.
+      await listAndQuitStory(stack, ws, async () => status(await list()), '✔ Connected');
     } finally {
       await stack.close();
     }

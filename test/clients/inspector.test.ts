@@ -48,7 +48,6 @@ describe('MCP Inspector CLI 2.12.0', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(toolNames(second)).toContain('whoami');
       expect(second.stderr).not.toContain('Sign-in required');
-      expect(second.ms).toBeLessThan(10_000);
 
       const third = await inspector(stack.mcp.url, ws, ['--method', 'tools/call', '--tool-name', 'whoami']);
       expect(third.code, third.stderr).toBe(0);

@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, type Workspace } from './ide.js';
+import { waitUntil } from '../bridge/drivers.js';
+import type { Stack } from '../fixtures/stack.js';
+import { CLI, signins, waitForSignins, type Workspace } from './ide.js';
+import { keychainRecord } from './secrets.js';
 
 type Json = Record<string, unknown>;
 
@@ -447,4 +450,33 @@ export function geminiStub(tool: string, signedIn: () => Promise<void>): Promise
     else if ((body.generationConfig as Json | undefined)?.responseMimeType === 'application/json') send([{ text: '{"reasoning":"stub","next_speaker":"user","model_choice":"flash"}' }]);
     else send([{ text: 'stub answer' }]);
   }, []);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The story of the list-and-quit clients (`claude mcp list`, `gemini mcp list`)
+
+/**
+ * Starts a client that lists and quits, repeatedly, during and after one slow browser sign-in, and checks what a user
+ * would notice: every start reports `connected`, the sign-in outlives them all and stores the tokens, the starts
+ * after it open no browser, and the whole story costs exactly one browser sign-in.
+ */
+export async function listAndQuitStory(stack: Stack, ws: Workspace, start: () => Promise<string>, connected: string): Promise<void> {
+  // The first start opens the browser and quits while the user is still signing in; a second one joins that sign-in.
+  for (let during = 0; during < 2; during++) {
+    const status = await start();
+    if (status !== connected) throw new Error(`start ${during + 1} during the sign-in reported "${status}", not "${connected}"`);
+  }
+  if (keychainRecord(ws.home, stack.mcp.url)?.tokens !== undefined) throw new Error('the sign-in ended before the user finished it');
+  // The user finishes in the browser; the sign-in, outliving both starts, stores the tokens.
+  if (!(await waitUntil(() => keychainRecord(ws.home, stack.mcp.url)?.tokens !== undefined, 45_000))) throw new Error('no tokens in the keychain');
+  const page = (await waitForSignins(ws, 1))[0]?.text ?? '';
+  if (!page.includes('Signed in')) throw new Error(`the browser page says: ${page}`);
+  for (let after = 0; after < 2; after++) {
+    const status = await start();
+    if (status !== connected) throw new Error(`start ${after + 1} after the sign-in reported "${status}", not "${connected}"`);
+  }
+  const { authorizationRequests, codeGrants } = stack.as.counts;
+  if (authorizationRequests !== 1 || codeGrants !== 1 || signins(ws).length !== 1) {
+    throw new Error(`expected one browser sign-in, saw ${authorizationRequests} authorization requests, ${codeGrants} code grants, ${signins(ws).length} browser pages`);
+  }
 }
