@@ -38,6 +38,48 @@ export interface BridgeOptions {
 
 type Json = Record<string, unknown>;
 
+/**
+ * The IDE's start-up (its initialize) as the IDE sees it. Every change of phase goes through `moveTo`:
+ *   none | any -> waiting          the IDE sent initialize; it went to the server
+ *   waiting -> connected           the server's answer reached the IDE
+ *   waiting -> refused             the server could not be reached; the IDE got the error
+ *   waiting -> answered-early      the IDE's hold ran out during a sign-in; answered here from what is known
+ *   answered-early -> connected    the server answered after all; the IDE is told to list again
+ *   answered-early -> failed       it never did; the IDE lists again and gets the reason
+ */
+export type StartUpPhase = 'none' | 'waiting' | 'answered-early' | 'connected' | 'refused' | 'failed';
+
+const TRANSITIONS: Readonly<Record<StartUpPhase, readonly StartUpPhase[]>> = {
+  none: ['waiting'],
+  waiting: ['waiting', 'connected', 'refused', 'answered-early'],
+  'answered-early': ['waiting', 'connected', 'failed'],
+  connected: ['waiting'],
+  refused: ['waiting'],
+  failed: ['waiting'],
+};
+
+/** The IDE's initialize, and what it was told. */
+interface Handshake {
+  id: RequestId;
+  params: Json;
+  sentAt: number;
+  /** When it was answered here (answered-early). */
+  answeredAt?: number;
+  /** What it was told then. */
+  told?: Json;
+  /** Why the server could not be reached (refused, failed). */
+  failure?: unknown;
+}
+
+/** A sign-in in progress, as far as the IDE is concerned. */
+interface SignInView {
+  since: number;
+  /** Its link, once known, and whether it was offered as a URL elicitation (with that elicitation's id). */
+  link?: { url: string; id: string; sent: boolean };
+  /** Lists were answered here during it: the IDE is told to list again once it is over. */
+  listedHere: boolean;
+}
+
 export class Bridge implements SignInObserver {
   private readonly upstream: Upstream;
   private readonly log: Logger;
@@ -46,16 +88,12 @@ export class Bridge implements SignInObserver {
   private gate: Promise<unknown> = Promise.resolve();
   /** IDE requests sent to the server and not yet answered, by id, with their method and when they came. */
   private readonly pending = new Map<RequestId, { method: string; at: number }>();
-  private handshake:
-    | { id: RequestId; params: Json; sentAt: number; answeredLocally: boolean; answeredAt?: number; done: boolean; failure?: unknown; told?: Json }
-    | undefined;
+  private phase: StartUpPhase = 'none';
+  private handshake: Handshake | undefined;
   /** How long this IDE may be kept waiting on a sign-in (from its clientInfo; see clients.ts). */
   private policy: HoldPolicy;
-  private signingIn = false;
-  /** When the current sign-in started (epoch ms). */
-  private signInStartedAt = 0;
-  /** Lists were answered here during the current sign-in: the IDE is told to list again once it is over. */
-  private listedDuringSignIn = false;
+  /** The sign-in in progress, if any. */
+  private signIn: SignInView | undefined;
   /** stdin ended: nothing more is written to the IDE. */
   private closed = false;
   private ideInitialized = false;
@@ -65,7 +103,6 @@ export class Bridge implements SignInObserver {
   private readonly missingFamilies = new Set<ListFamily>();
   /** After a failed start the IDE was told to re-list: the first list of each family carries the reason. */
   private readonly failedFamilies = new Map<ListFamily, unknown>();
-  private signInUrl: { url: string; id: string; sent: boolean } | undefined;
   private signInCount = 0;
   /** The sign-in tool was listed (to an IDE without URL elicitation) and must be withdrawn with list_changed. */
   private signInToolListed = false;
@@ -95,10 +132,9 @@ export class Bridge implements SignInObserver {
   // --- sign-in observer (called by the OAuth session) ---
 
   started(): void {
-    this.signingIn = true;
-    this.signInStartedAt = Date.now();
+    this.signIn = { since: Date.now(), listedHere: false };
     const handshake = this.handshake;
-    if (handshake && !handshake.done) {
+    if (handshake && this.phase === 'waiting') {
       this.holdInitialize(handshake);
       return;
     }
@@ -107,23 +143,24 @@ export class Bridge implements SignInObserver {
   }
 
   url(url: string): void {
-    this.signInUrl = { url, id: `mcp-tether-sign-in-${++this.signInCount}`, sent: false };
+    if (!this.signIn) return;
+    this.signIn.link = { url, id: `mcp-tether-sign-in-${++this.signInCount}`, sent: false };
     this.offerSignInUrl();
     for (const answer of this.awaitingLink) answer();
     this.awaitingLink.clear();
   }
 
   ended(error?: unknown): void {
-    this.signingIn = false;
-    const offer = this.signInUrl;
+    const signIn = this.signIn;
+    this.signIn = undefined;
+    const offer = signIn?.link;
     if (offer?.sent) this.write({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: offer.id } });
-    this.signInUrl = undefined;
     // At start-up the server's initialize answer (or its failure) brings the IDE up to date; after it, this does: the
     // IDE lists again and gets the real lists, or the reason the sign-in failed.
-    if (this.handshake?.done && this.listedDuringSignIn) {
+    const startUpOver = this.phase === 'connected' || this.phase === 'failed';
+    if (startUpOver && signIn?.listedHere) {
       if (error !== undefined) for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
-      this.announceListChanges((this.handshake.told?.capabilities ?? {}) as Json);
-      this.listedDuringSignIn = false;
+      this.announceListChanges((this.handshake?.told?.capabilities ?? {}) as Json);
     }
   }
 
@@ -147,7 +184,7 @@ export class Bridge implements SignInObserver {
     }
     this.log.debug(() => `IDE -> server: ${message.kind} ${'method' in message ? message.method : ''} ${'id' in message ? String(message.id) : ''}`);
 
-    if (message.kind === 'response' && this.signInUrl && message.id === this.signInUrl.id) return; // the IDE's answer to our own elicitation
+    if (message.kind === 'response' && message.id === this.signIn?.link?.id) return; // the IDE's answer to our own elicitation
     if (message.kind === 'request' && message.method === 'initialize') {
       this.initialize(message.id, message.message);
       return;
@@ -160,7 +197,7 @@ export class Bridge implements SignInObserver {
 
     const id = message.kind === 'request' ? message.id : undefined;
     if (id !== undefined) this.pending.set(id, { method: message.kind === 'request' ? message.method : '', at: Date.now() });
-    const queuedDuringHandshake = this.handshake !== undefined && !this.handshake.done;
+    const queuedDuringHandshake = this.phase === 'waiting' || this.phase === 'answered-early';
     const delivered = this.gate
       .then(() => {
         if (id !== undefined && this.answeredHere.delete(id)) return;
@@ -175,7 +212,7 @@ export class Bridge implements SignInObserver {
 
   /** Requests answered here rather than by the server. True when answered. */
   private answerLocally(id: RequestId, method: string, message: JSONRPCMessage): boolean {
-    if (method === 'server/discover' && this.handshake === undefined) {
+    if (method === 'server/discover' && this.phase === 'none') {
       // A dual-era IDE (Claude Code) tries MCP 2026-07-28 first. mcp-tether offers the IDE the 2025-11-25 lifecycle
       // (whatever the server speaks), so the IDE falls back to initialize at once instead of waiting.
       this.write(errorResponse(id, METHOD_NOT_FOUND, 'Method not found: mcp-tether speaks the 2025-11-25 lifecycle to the IDE; send initialize.'));
@@ -185,7 +222,7 @@ export class Bridge implements SignInObserver {
     if (method === 'tools/call') {
       const name = (message as { params?: { name?: unknown } }).params?.name;
       if (name === SIGN_IN_TOOL) {
-        this.write({ jsonrpc: '2.0', id, result: signInToolResult({ signingIn: this.signingIn, url: this.signInUrl?.url }) });
+        this.write({ jsonrpc: '2.0', id, result: signInToolResult({ signingIn: this.signIn !== undefined, url: this.signIn?.link?.url }) });
         return true;
       }
       if (typeof name === 'string' && !this.options.toolFilter.allows(name)) {
@@ -217,13 +254,11 @@ export class Bridge implements SignInObserver {
 
   /** A sign-in is in progress and the IDE already has its initialize answer (ours or the server's). */
   private waitingOnSignIn(): boolean {
-    const handshake = this.handshake;
-    if (!this.signingIn || handshake === undefined) return false;
-    return handshake.answeredLocally || (handshake.done && handshake.failure === undefined);
+    return this.signIn !== undefined && (this.phase === 'answered-early' || this.phase === 'connected' || this.phase === 'failed');
   }
 
   /** The IDE's initialize waits for the sign-in until the IDE's hold runs out, then is answered here. */
-  private holdInitialize(handshake: NonNullable<Bridge['handshake']>): void {
+  private holdInitialize(handshake: Handshake): void {
     const wait = Math.max(0, handshake.sentAt + this.policy.holdMs - Date.now());
     if (wait > EARLY_ANSWER_MS) this.log.info(`Holding the IDE's start-up for up to ${Math.round(wait / 1000)} s while you sign in (${this.policy.why}).`);
     else this.log.debug(`answering the IDE in ${wait} ms if the sign-in is still going (${this.policy.why})`);
@@ -237,7 +272,8 @@ export class Bridge implements SignInObserver {
    */
   private holdList(id: RequestId, family: ListFamily, at: number): void {
     const handshake = this.handshake;
-    const atStartUp = handshake?.answeredLocally === true && handshake.answeredAt !== undefined && this.signInStartedAt <= handshake.answeredAt;
+    const since = this.signIn?.since ?? Number.POSITIVE_INFINITY;
+    const atStartUp = this.phase === 'answered-early' && handshake?.answeredAt !== undefined && since <= handshake.answeredAt;
     const listHold = this.policy.listHoldMs;
     // A list with no budget of its own shares what is left of initialize's hold; after a start-up, a new sign-in (a
     // retry) holds lists as long as a start.
@@ -247,11 +283,11 @@ export class Bridge implements SignInObserver {
       if (!this.waitingOnSignIn() || !this.pending.has(id)) return;
       this.pending.delete(id);
       this.answeredHere.add(id);
-      this.listedDuringSignIn = true;
+      if (this.signIn) this.signIn.listedHere = true;
       this.write(this.listDuringSignIn(id, family));
     };
     setTimeout(() => {
-      if (!this.policy.relists || !this.showsSignInTool(family) || this.signInUrl) {
+      if (!this.policy.relists || !this.showsSignInTool(family) || this.signIn?.link) {
         answer();
         return;
       }
@@ -270,7 +306,7 @@ export class Bridge implements SignInObserver {
 
   /** A list the IDE asked for during the sign-in: empty, but for the sign-in tool when the IDE cannot show URLs. */
   private listDuringSignIn(id: RequestId, family: ListFamily): Record<string, unknown> {
-    const url = this.signInUrl?.url;
+    const url = this.signIn?.link?.url;
     if (!this.showsSignInTool(family) || !url) return emptyList(id, family);
     this.signInToolListed = true;
     return { jsonrpc: '2.0', id, result: { tools: [signInTool(url)] } };
@@ -278,21 +314,24 @@ export class Bridge implements SignInObserver {
 
   private initialize(id: RequestId, message: JSONRPCMessage): void {
     const params = ((message as { params?: unknown }).params ?? {}) as Json;
-    const handshake = { id, params, sentAt: Date.now(), answeredLocally: false, done: false } as NonNullable<Bridge['handshake']>;
+    const handshake: Handshake = { id, params, sentAt: Date.now() };
     this.handshake = handshake;
+    this.moveTo('waiting');
     this.policy = holdPolicy(params.clientInfo, this.options.initializeHoldMs);
-    if (this.signingIn) this.holdInitialize(handshake);
+    if (this.signIn) this.holdInitialize(handshake);
     this.gate = this.upstream.initialize(message as JSONRPCMessage & { id: RequestId }).then(
       (answer) => this.initializeAnswered(handshake, answer),
       (error: unknown) => {
-        handshake.done = true;
+        if (this.handshake !== handshake) return; // the IDE initialized again meanwhile
         handshake.failure = error;
-        if (!handshake.answeredLocally) {
+        if (this.phase === 'waiting') {
+          this.moveTo('refused');
           this.deliveryFailed(id, error);
           return;
         }
+        this.moveTo('failed');
         this.log.always(`Could not connect to the server: ${describeError(error)}`);
-        this.listedDuringSignIn = false;
+        if (this.signIn) this.signIn.listedHere = false;
         // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
         // that with the reason, so the failure shows in the IDE and not only on stderr.
         for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
@@ -304,8 +343,8 @@ export class Bridge implements SignInObserver {
   /** The IDE has waited its hold while the user signs in: answer its initialize from what is known. */
   private answerInitializeLocally(): void {
     const handshake = this.handshake;
-    if (!handshake || handshake.done || handshake.answeredLocally || !this.signingIn || this.closed) return;
-    handshake.answeredLocally = true;
+    if (!handshake || this.phase !== 'waiting' || !this.signIn || this.closed) return;
+    this.moveTo('answered-early');
     handshake.answeredAt = Date.now();
     this.log.info(
       this.policy.relists
@@ -326,11 +365,13 @@ export class Bridge implements SignInObserver {
     }
   }
 
-  private initializeAnswered(handshake: NonNullable<Bridge['handshake']>, answer: JSONRPCMessage): void {
-    handshake.done = true;
+  private initializeAnswered(handshake: Handshake, answer: JSONRPCMessage): void {
+    if (this.handshake !== handshake) return; // the IDE initialized again meanwhile
+    const answeredEarly = this.phase === 'answered-early';
+    this.moveTo('connected');
     const result = (answer as { result?: Json }).result;
     if (result) this.options.remember?.({ ...(this.upstream.era ? { era: this.upstream.era } : {}), protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
-    if (!handshake.answeredLocally) {
+    if (!answeredEarly) {
       this.write({ ...answer, id: handshake.id });
       this.options.onInitializeAnswered?.();
       return;
@@ -347,7 +388,14 @@ export class Bridge implements SignInObserver {
     }
     // Whatever the IDE listed meanwhile (empty, or answered after it stopped waiting): have it list again.
     this.announceListChanges(capabilities);
-    this.listedDuringSignIn = false;
+    if (this.signIn) this.signIn.listedHere = false;
+  }
+
+  /** The one place the start-up phase changes (see StartUpPhase). */
+  private moveTo(next: StartUpPhase): void {
+    if (!TRANSITIONS[this.phase].includes(next)) throw new Error(`bridge: no way from ${this.phase} to ${next}`);
+    this.log.debug(() => `start-up: ${this.phase} -> ${next}`);
+    this.phase = next;
   }
 
   private announceListChanges(capabilities: Json): void {
@@ -360,7 +408,7 @@ export class Bridge implements SignInObserver {
   }
 
   private offerSignInUrl(): void {
-    const offer = this.signInUrl;
+    const offer = this.signIn?.link;
     if (!offer || offer.sent || !this.ideInitialized || !this.ideSupportsUrlElicitation()) return;
     offer.sent = true;
     this.write({
