@@ -1,5 +1,7 @@
 // Finds who protects an MCP server: protected resource metadata (RFC 9728) and authorization server metadata
-// (RFC 8414 / OpenID Connect Discovery 1.0), in the path-aware order MCP prescribes.
+// (RFC 8414 / OpenID Connect Discovery 1.0), in the path-aware order MCP prescribes. Each document is one
+// request/process pair in the oauth4webapi manner: `metadataRequest` fetches, a pure `process*` function checks the
+// Response and says "use this", "try the next URL" (undefined) or "stop" (a thrown AuthError).
 import { AuthError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { assertSecureUrl } from '../http/url.js';
@@ -36,17 +38,76 @@ export interface ResourceDiscovery {
   resource: string;
 }
 
-async function getJson(fetch: Fetch, url: URL): Promise<{ status: number; body?: unknown }> {
-  const response = await fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' } });
+/** GET one well-known metadata document (RFC 9728 section 3.1, RFC 8414 section 3.1). */
+export function metadataRequest(fetch: Fetch, url: URL): Promise<Response> {
+  return fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' } });
+}
+
+/** The JSON object of a 2xx answer, or undefined (a 4xx, or a body that is not a JSON object): try the next URL. */
+async function jsonObject(response: Response): Promise<Record<string, unknown> | undefined> {
   if (!response.ok) {
-    await response.body?.cancel();
-    return { status: response.status };
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
   }
   try {
-    return { status: response.status, body: await response.json() };
+    const body: unknown = await response.json();
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   } catch {
-    return { status: response.status };
+    return undefined;
   }
+}
+
+/**
+ * RFC 9728 sections 3.2 and 3.3: the protected resource metadata at `url`, checked to be for `serverUrl` and to name
+ * an authorization server. Undefined when `url` has none (try the next); throws when it is for another resource.
+ */
+export async function processResourceMetadataResponse(response: Response, url: URL, serverUrl: URL): Promise<ProtectedResourceMetadata | undefined> {
+  const body = await jsonObject(response);
+  if (!body) return undefined;
+  const metadata = body as ProtectedResourceMetadata;
+  if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
+    throw new AuthError(`The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`, {
+      hint: 'The server or its gateway is misconfigured (RFC 9728 section 3.3); ask its operator to fix the "resource" value. mcp-tether will not send your credentials elsewhere.',
+    });
+  }
+  if (!Array.isArray(metadata.authorization_servers) || typeof metadata.authorization_servers[0] !== 'string') {
+    throw new AuthError(`The protected resource metadata at ${url.href} names no authorization server.`, {
+      hint: 'Ask the server operator to list "authorization_servers" in it.',
+    });
+  }
+  return metadata;
+}
+
+/**
+ * RFC 8414 section 3.2 and 3.3: the authorization server metadata at `url`, checked to be for `issuer` (exactly; in
+ * the 2025-03-26 `legacy` case, any issuer on its origin) with every endpoint on an allowed scheme. Undefined when
+ * `url` has none (a 4xx, not JSON: try the next); throws on a 5xx (the server is down: no point trying elsewhere) or
+ * a mismatch.
+ */
+export async function processAuthorizationServerMetadataResponse(
+  response: Response,
+  url: URL,
+  issuer: string,
+  options: { legacy: boolean; allowHttp: boolean },
+): Promise<AuthorizationServerMetadata | undefined> {
+  if (response.status >= 500) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AuthError(`The authorization server answered ${response.status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
+  }
+  const body = await jsonObject(response);
+  if (!body) return undefined;
+  const metadata = body as AuthorizationServerMetadata;
+  const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && URL.canParse(issuer) && new URL(metadata.issuer).origin === new URL(issuer).origin;
+  if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
+    throw new AuthError(`The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`, {
+      hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.',
+    });
+  }
+  for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const) {
+    const endpoint = metadata[key];
+    if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, options.allowHttp);
+  }
+  return metadata;
 }
 
 /** The canonical URI of an MCP server (MCP authorization, "Canonical Server URI"): no fragment, no query. */
@@ -98,22 +159,11 @@ export async function discoverProtectedResource(
   trace(`the server's challenge ${resourceMetadataFromChallenge ? `names resource_metadata ${resourceMetadataFromChallenge}` : 'names no resource_metadata'}`);
   for (const url of protectedResourceMetadataUrls(serverUrl, resourceMetadataFromChallenge)) {
     assertSecureUrl(url, 'the protected resource metadata', allowHttp);
-    const { status, body } = await getJson(fetch, url);
-    trace(`protected resource metadata: GET ${url.href} -> ${status}${body && typeof body === 'object' ? '' : ' (no JSON document)'}`);
-    if (!body || typeof body !== 'object') continue;
-    const metadata = body as ProtectedResourceMetadata;
-    if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
-      throw new AuthError(
-        `The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`,
-        { hint: 'The server or its gateway is misconfigured (RFC 9728 section 3.3); ask its operator to fix the "resource" value. mcp-tether will not send your credentials elsewhere.' },
-      );
-    }
-    const issuer = metadata.authorization_servers?.[0];
-    if (!issuer) {
-      throw new AuthError(`The protected resource metadata at ${url.href} names no authorization server.`, {
-        hint: 'Ask the server operator to list "authorization_servers" in it.',
-      });
-    }
+    const response = await metadataRequest(fetch, url);
+    const metadata = await processResourceMetadataResponse(response, url, serverUrl);
+    trace(`protected resource metadata: GET ${url.href} -> ${response.status}${metadata ? '' : ' (no document: next)'}`);
+    if (!metadata) continue;
+    const issuer = metadata.authorization_servers?.[0] ?? '';
     trace(`resource ${metadata.resource}; authorization servers: ${metadata.authorization_servers?.join(', ') ?? '(none)'}; using ${issuer}`);
     return { metadata, metadataUrl: url.href, issuer, resource: metadata.resource };
   }
@@ -166,25 +216,11 @@ export async function discoverAuthorizationServer(
   assertSecureUrl(issuerUrl, 'the authorization server', allowHttp);
   const tried: string[] = [];
   for (const url of authorizationServerMetadataUrls(issuerUrl)) {
-    const { status, body } = await getJson(fetch, url);
-    tried.push(`${url.href} (${status})`);
-    trace(`authorization server metadata: GET ${url.href} -> ${status}${body && typeof body === 'object' ? '' : ' (no JSON document)'}`);
-    if (status >= 500) {
-      throw new AuthError(`The authorization server answered ${status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
-    }
-    if (!body || typeof body !== 'object') continue;
-    const metadata = body as AuthorizationServerMetadata;
-    const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && new URL(metadata.issuer).origin === issuerUrl.origin;
-    if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
-      throw new AuthError(
-        `The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`,
-        { hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.' },
-      );
-    }
-    for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const) {
-      const endpoint = metadata[key];
-      if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, allowHttp);
-    }
+    const response = await metadataRequest(fetch, url);
+    tried.push(`${url.href} (${response.status})`);
+    trace(`authorization server metadata: GET ${url.href} -> ${response.status}`);
+    const metadata = await processAuthorizationServerMetadataResponse(response, url, issuer, { legacy: options.legacy === true, allowHttp });
+    if (!metadata) continue;
     trace(
       `issuer ${metadata.issuer}: PKCE ${metadata.code_challenge_methods_supported?.join(', ') ?? '(not advertised)'}; ` +
         `registration ${metadata.registration_endpoint ?? '(none)'}; token endpoint auth ${metadata.token_endpoint_auth_methods_supported?.join(', ') ?? '(not advertised)'}`,

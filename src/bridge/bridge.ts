@@ -9,7 +9,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
-import { classify, errorResponse, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, UPSTREAM_ERROR, type RequestId } from './jsonrpc.js';
+import { classify, errorResponse, idOf, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
 import { readLines, writeMessage } from './stdio.js';
 import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
@@ -36,7 +36,6 @@ export interface BridgeOptions {
   initializeHoldMs?: number;
 }
 
-type Json = Record<string, unknown>;
 
 /**
  * The IDE's start-up (its initialize) as the IDE sees it. Every change of phase goes through `moveTo`:
@@ -160,7 +159,7 @@ export class Bridge implements SignInObserver {
     const startUpOver = this.phase === 'connected' || this.phase === 'failed';
     if (startUpOver && signIn?.listedHere) {
       if (error !== undefined) for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
-      this.announceListChanges((this.handshake?.told?.capabilities ?? {}) as Json);
+      this.announceListChanges(objectOf(this.handshake?.told?.capabilities));
     }
   }
 
@@ -220,7 +219,7 @@ export class Bridge implements SignInObserver {
     }
     const waitingOnSignIn = this.waitingOnSignIn();
     if (method === 'tools/call') {
-      const name = (message as { params?: { name?: unknown } }).params?.name;
+      const name = objectOf(objectOf(message).params).name;
       if (name === SIGN_IN_TOOL) {
         this.write({ jsonrpc: '2.0', id, result: signInToolResult({ signingIn: this.signIn !== undefined, url: this.signIn?.link?.url }) });
         return true;
@@ -313,7 +312,7 @@ export class Bridge implements SignInObserver {
   }
 
   private initialize(id: RequestId, message: JSONRPCMessage): void {
-    const params = ((message as { params?: unknown }).params ?? {}) as Json;
+    const params = objectOf(objectOf(message).params);
     const handshake: Handshake = { id, params, sentAt: Date.now() };
     this.handshake = handshake;
     this.moveTo('waiting');
@@ -335,7 +334,7 @@ export class Bridge implements SignInObserver {
         // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
         // that with the reason, so the failure shows in the IDE and not only on stderr.
         for (const family of LIST_FAMILIES) this.failedFamilies.set(family, error);
-        this.announceListChanges((handshake.told?.capabilities ?? {}) as Json);
+        this.announceListChanges(objectOf(handshake.told?.capabilities));
       },
     );
   }
@@ -369,20 +368,28 @@ export class Bridge implements SignInObserver {
     if (this.handshake !== handshake) return; // the IDE initialized again meanwhile
     const answeredEarly = this.phase === 'answered-early';
     this.moveTo('connected');
-    const result = (answer as { result?: Json }).result;
-    if (result) this.options.remember?.({ ...(this.upstream.era ? { era: this.upstream.era } : {}), protocolVersion: String(result.protocolVersion), capabilities: (result.capabilities ?? {}) as Json, serverInfo: (result.serverInfo ?? {}) as Json, ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}) });
+    const result = resultOf(answer);
+    if (result) {
+      this.options.remember?.({
+        ...(this.upstream.era ? { era: this.upstream.era } : {}),
+        protocolVersion: String(result.protocolVersion),
+        capabilities: objectOf(result.capabilities),
+        serverInfo: objectOf(result.serverInfo),
+        ...(typeof result.instructions === 'string' ? { instructions: result.instructions } : {}),
+      });
+    }
     if (!answeredEarly) {
       this.write({ ...answer, id: handshake.id });
       this.options.onInitializeAnswered?.();
       return;
     }
     // The IDE already has an answer: bring it up to date with the server's real one.
-    const capabilities = (result?.capabilities ?? {}) as Json;
+    const capabilities = objectOf(result?.capabilities);
     for (const family of LIST_FAMILIES) {
       const capability = family === 'resources/templates' ? 'resources' : family;
       if (!(capability in capabilities)) this.missingFamilies.add(family);
     }
-    const told = (handshake.params.protocolVersion as string | undefined) ?? '';
+    const told = typeof handshake.params.protocolVersion === 'string' ? handshake.params.protocolVersion : '';
     if (result && result.protocolVersion !== told) {
       this.log.info(`The server chose protocol version ${String(result.protocolVersion)}, not ${told} as the IDE was told during sign-in; restart the server in your IDE if something misbehaves.`);
     }
@@ -439,7 +446,7 @@ export class Bridge implements SignInObserver {
 
   private fromServer(message: JSONRPCMessage): void {
     let out: JSONRPCMessage = message;
-    const id = (message as { id?: RequestId }).id;
+    const id = idOf(message);
     if (id !== undefined && !('method' in message)) {
       const method = this.pending.get(id)?.method;
       if (method === undefined) {
@@ -456,8 +463,8 @@ export class Bridge implements SignInObserver {
 
   /** The IDE declared URL elicitation, and is not known to leave such requests unshown (clients.ts). */
   private ideSupportsUrlElicitation(): boolean {
-    const elicitation = (this.handshake?.params.capabilities as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
-    return elicitation?.url !== undefined && this.policy.client?.urlElicitation !== false;
+    const elicitation = objectOf(objectOf(this.handshake?.params.capabilities).elicitation);
+    return elicitation.url !== undefined && this.policy.client?.urlElicitation !== false;
   }
 
   /** Writes a message to the IDE; `text` is its JSON when known already (a server's result, as written). */

@@ -39,3 +39,22 @@ export function classify(value: unknown): Classified {
 export function errorResponse(id: RequestId | null, code: number, message: string, data?: unknown): Record<string, unknown> {
   return { jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } };
 }
+
+export type Json = Record<string, unknown>;
+
+/** `value` as a JSON object, or an empty one: reads untyped JSON without casting it. */
+export function objectOf(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+/** The id of a request or response, if the message has one. */
+export function idOf(message: unknown): RequestId | undefined {
+  const id = objectOf(message).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+/** The `result` object of a response, if it is a result. */
+export function resultOf(message: unknown): Json | undefined {
+  const result = objectOf(message).result;
+  return typeof result === 'object' && result !== null ? objectOf(result) : undefined;
+}

@@ -1,12 +1,11 @@
 // The IDE's requests to a 2026-07-28 server: `_meta` on each, Mcp-Param-* headers on tools/call (SEP-2243), and
 // input_required results (SEP-2322) turned into requests to the IDE whose answers go back with the original request.
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { errorResponse, type RequestId } from './jsonrpc.js';
+import { errorResponse, type Json, type RequestId } from './jsonrpc.js';
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
 import type { Logger } from '../log.js';
 import type { RemoteTransport, SendOptions } from './transport.js';
 
-type Json = Record<string, unknown>;
 
 interface Sent {
   message: JSONRPCMessage;

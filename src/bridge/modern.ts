@@ -2,7 +2,7 @@
 // initialize becomes `server/discover`, and every request carries the protocol version and the IDE's capabilities
 // in `_meta` (the SDK transport derives the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers from it).
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import type { RequestId } from './jsonrpc.js';
+import type { Json, RequestId } from './jsonrpc.js';
 
 export const MODERN_VERSION = '2026-07-28';
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
@@ -12,7 +12,6 @@ const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
 /** -32022: the server does not support the requested protocol version (data.supported lists what it does). */
 export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
-type Json = Record<string, unknown>;
 
 /** The per-request `_meta` a 2026-07-28 server needs, built from the IDE's initialize parameters. */
 export function modernMeta(ideParams: Json): Json {

@@ -3,7 +3,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { RequestId } from './jsonrpc.js';
+import { idOf, objectOf, resultOf, type RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
 import type { Era, RemoteTransport, SendOptions, TransportMode } from './transport.js';
 import type { VerbatimResults } from './verbatim-results.js';
@@ -132,7 +132,7 @@ export class Upstream {
   }
 
   private ideParams(): Record<string, unknown> {
-    return ((this.initializeRequest?.params ?? {}) as Record<string, unknown>);
+    return objectOf(this.initializeRequest?.params);
   }
 
   /** Sends any message but the IDE's initialize; recreates a lost session and retries once. */
@@ -211,7 +211,7 @@ export class Upstream {
   /** Sends an initialize and waits for its answer; a result opens the session. */
   private async exchangeInitialize(request: JSONRPCMessage & { id: RequestId }): Promise<JSONRPCMessage> {
     const answer = await this.exchange(request);
-    const result = (answer as { result?: { protocolVersion?: unknown } }).result;
+    const result = resultOf(answer);
     if (result) {
       if (typeof result.protocolVersion === 'string') this.setProtocolVersion(result.protocolVersion);
       this.sessionOpen = true;
@@ -233,7 +233,7 @@ export class Upstream {
       }
       const id = `mcp-tether-reinitialize-${++this.replayCount}`;
       const answer = await this.exchangeInitialize({ ...request, id });
-      if (!('result' in answer)) throw new Error(`the server refused to start a new session: ${JSON.stringify((answer as { error?: unknown }).error)}`);
+      if (!('result' in answer)) throw new Error(`the server refused to start a new session: ${JSON.stringify(objectOf(answer).error)}`);
       await this.transport?.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     })().finally(() => {
       this.replaying = undefined;
@@ -248,7 +248,7 @@ export class Upstream {
 
   private fromServer(received: JSONRPCMessage): void {
     const message = this.options.results?.resolve(received) ?? received;
-    const id = (message as { id?: RequestId }).id;
+    const id = idOf(message);
     if (id !== undefined && !('method' in message)) {
       const pending = this.pendingInits.get(id);
       if (pending) {

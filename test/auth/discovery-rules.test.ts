@@ -1,11 +1,14 @@
 // The pure rules of discovery (no network): which well-known URLs are tried and in what order (RFC 9728 section 3.1,
 // RFC 8414 section 3.1, MCP "Authorization Server Metadata Discovery"), which resource and issuer values match
-// (RFC 9728 section 3.3, RFC 8414 section 3.3), and the canonical resource URI.
+// (RFC 9728 section 3.3, RFC 8414 section 3.3), the canonical resource URI, and what each metadata response means
+// (use it, try the next URL, or stop), from Response objects made here.
 import { describe, expect, it } from 'vitest';
 import {
   authorizationServerMetadataUrls,
   canonicalResource,
   issuerMatches,
+  processAuthorizationServerMetadataResponse,
+  processResourceMetadataResponse,
   protectedResourceMetadataUrls,
   resourceMatches,
 } from '../../src/auth/discovery.js';
@@ -85,5 +88,59 @@ describe('canonicalResource', () => {
     expect(canonicalResource(new URL('https://gw.example/mcp?x=1#frag'))).toBe('https://gw.example/mcp');
     expect(canonicalResource(new URL('https://gw.example/'))).toBe('https://gw.example');
     expect(canonicalResource(new URL('https://GW.example:443/mcp'))).toBe('https://gw.example/mcp');
+  });
+});
+
+describe('processResourceMetadataResponse (RFC 9728 sections 3.2, 3.3)', () => {
+  const url = new URL('https://gw.example/.well-known/oauth-protected-resource/mcp');
+  const server = new URL('https://gw.example/mcp');
+  const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+  it('takes a document for this server that names an authorization server', async () => {
+    const doc = { resource: 'https://gw.example/mcp', authorization_servers: ['https://as.example'], scopes_supported: ['read'] };
+    expect(await processResourceMetadataResponse(json(doc), url, server)).toEqual(doc);
+  });
+
+  it('says "try the next URL" for a 404, a body that is not a JSON object, or no body', async () => {
+    expect(await processResourceMetadataResponse(json({ error: 'not_found' }, 404), url, server)).toBeUndefined();
+    expect(await processResourceMetadataResponse(new Response('<html>', { status: 200 }), url, server)).toBeUndefined();
+    expect(await processResourceMetadataResponse(json(['a']), url, server)).toBeUndefined();
+    expect(await processResourceMetadataResponse(new Response(null, { status: 204 }), url, server)).toBeUndefined();
+  });
+
+  it('stops at a document for another resource, and at one naming no authorization server', async () => {
+    await expect(processResourceMetadataResponse(json({ resource: 'https://evil.example/mcp', authorization_servers: ['https://as.example'] }), url, server)).rejects.toThrow(/is for "https:\/\/evil.example\/mcp"/);
+    await expect(processResourceMetadataResponse(json({ authorization_servers: ['https://as.example'] }), url, server)).rejects.toThrow(/is for "undefined"/);
+    await expect(processResourceMetadataResponse(json({ resource: 'https://gw.example/mcp', authorization_servers: [] }), url, server)).rejects.toThrow(/names no authorization server/);
+    await expect(processResourceMetadataResponse(json({ resource: 'https://gw.example/mcp', authorization_servers: 'https://as.example' }), url, server)).rejects.toThrow(/names no authorization server/);
+  });
+});
+
+describe('processAuthorizationServerMetadataResponse (RFC 8414 sections 3.2, 3.3)', () => {
+  const url = new URL('https://as.example/.well-known/oauth-authorization-server/t1');
+  const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const strict = { legacy: false, allowHttp: false };
+
+  it('takes the document of the issuer it was asked about', async () => {
+    const doc = { issuer: 'https://as.example/t1', authorization_endpoint: 'https://as.example/t1/authorize', token_endpoint: 'https://as.example/t1/token' };
+    expect(await processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', strict)).toEqual(doc);
+  });
+
+  it('says "try the next URL" for a 4xx or no JSON object, and stops at a 5xx', async () => {
+    expect(await processAuthorizationServerMetadataResponse(json({}, 404), url, 'https://as.example/t1', strict)).toBeUndefined();
+    expect(await processAuthorizationServerMetadataResponse(new Response('nope', { status: 200 }), url, 'https://as.example/t1', strict)).toBeUndefined();
+    await expect(processAuthorizationServerMetadataResponse(json({}, 503), url, 'https://as.example/t1', strict)).rejects.toThrow(/answered 503/);
+  });
+
+  it('stops at another issuer (a mix-up), unless it is on the same origin in the 2025-03-26 case', async () => {
+    await expect(processAuthorizationServerMetadataResponse(json({ issuer: 'https://as.example/t2' }), url, 'https://as.example/t1', strict)).rejects.toThrow(/names issuer "https:\/\/as.example\/t2"/);
+    expect(await processAuthorizationServerMetadataResponse(json({ issuer: 'https://as.example/t2' }), url, 'https://as.example', { legacy: true, allowHttp: false })).toMatchObject({ issuer: 'https://as.example/t2' });
+    await expect(processAuthorizationServerMetadataResponse(json({ issuer: 'https://other.example' }), url, 'https://as.example', { legacy: true, allowHttp: false })).rejects.toThrow(/names issuer/);
+  });
+
+  it('refuses an endpoint over plain http off loopback, unless --allow-http', async () => {
+    const doc = { issuer: 'https://as.example/t1', token_endpoint: 'http://as.example/t1/token' };
+    await expect(processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', strict)).rejects.toThrow(/Refusing to use the token endpoint over http/);
+    expect(await processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', { legacy: false, allowHttp: true })).toEqual(doc);
   });
 });
