@@ -1,6 +1,6 @@
 // Benchmark helper: the "direct" side in its own node process — the MCP SDK Client connected straight to the server
-// with a bearer token (BENCH_URL, BENCH_TOKEN). Prints "initialized" once connected. Without BENCH_LARGE it then
-// exits (the cold-start measure); with BENCH_LARGE it makes a call for every "argument" line on stdin (a 20 MB
+// with a bearer token (BENCH_URL, BENCH_TOKEN). Prints "initialized" once connected; with BENCH_LIST it lists the tools,
+// prints "listed <n>" and waits for stdin to end (the cold-start and idle-memory measures); with BENCH_LARGE it makes a call for every "argument" line on stdin (a 20 MB
 // argument) or "result" line (a 20 MB result), printing "done 20971520" after each, until stdin ends.
 import { createInterface } from 'node:readline';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -17,6 +17,13 @@ const transport = new StreamableHTTPClientTransport(new URL(url), {
 const client = new Client({ name: 'bench-direct', version: '1.0.0' }, { capabilities: {} });
 await client.connect(transport);
 process.stdout.write('initialized\n');
+if (process.env.BENCH_LIST) {
+  // The cold start an IDE makes: its first tools/list; then stay until stdin ends (idle memory is read meanwhile).
+  const { tools } = await client.listTools();
+  process.stdout.write(`listed ${tools.length}\n`);
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on('end', resolve));
+}
 if (process.env.BENCH_LARGE) {
   const size = 20 * 1024 * 1024;
   const calls = {

@@ -1,9 +1,11 @@
-// Benchmark: mcp-tether against a direct MCP SDK client in the same run: cold start to an answered initialize,
-// per-call latency of a small tool, a 20 MB argument and a 20 MB result (time and peak memory), and install footprint.
-// Prints a table and a one-line summary; writes no files.
+// Benchmark: mcp-tether against a direct MCP SDK client in the same run: cold start to an answered initialize and to
+// the first answered tools/list, idle memory, per-call latency of a small tool, a 20 MB argument and a 20 MB result
+// (time and peak memory), and the install footprint of the packed package (beside mcp-remote 0.15.1's). Prints a table
+// and a one-line summary; writes no files outside a temporary folder.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client, LATEST_PROTOCOL_VERSION, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -24,6 +26,9 @@ const CALLS = envInt('BENCH_CALLS', 1000);
 const CHILD_TIMEOUT_MS = 30_000;
 const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 7);
 const LARGE_WARMUP = envInt('BENCH_LARGE_WARMUP', 2);
+const IDLE_ROUNDS = envInt('BENCH_IDLE_ROUNDS', 5);
+/** BENCH_INSTALL=0 skips the install footprint (it packs and installs from the npm registry). */
+const MEASURE_INSTALL = process.env.BENCH_INSTALL !== '0';
 /** BENCH_NODE_ARGS: extra node flags for the two 20 MB processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
@@ -140,40 +145,64 @@ const INITIALIZE_LINE =
     params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench-ide', version: '1.0.0' } },
   }) + '\n';
 
-/** mcp-tether cold start: spawn, write initialize at once, time to the initialize response line. */
-async function coldTether(url: string, ws: Workspace): Promise<number> {
+const LIST_LINES =
+  JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n' + JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }) + '\n';
+
+/** One cold start: ms to the answered initialize, ms to the first answered tools/list, and (if asked) idle RSS in MiB. */
+interface ColdStart {
+  initialize: number;
+  list: number;
+  idleMb?: number;
+}
+
+/** mcp-tether cold start as an IDE does it: initialize at once, then initialized and tools/list on its answer. */
+async function coldTether(url: string, ws: Workspace, idle = false): Promise<ColdStart> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, url], { env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.write(INITIALIZE_LINE);
-  const watcher = watchLines(child, isResponseTo(1), 'mcp-tether');
   try {
-    const line = await watcher.line;
-    const elapsed = performance.now() - started;
+    const line = await watchLines(child, isResponseTo(1), 'mcp-tether').line;
+    const initialize = performance.now() - started;
     const message: unknown = JSON.parse(line);
     if (!isRecord(message) || !('result' in message)) throw new Error(`mcp-tether answered initialize with an error: ${line}`);
-    return elapsed;
+    const listed = watchLines(child, isResponseTo(2), 'mcp-tether tools/list').line;
+    child.stdin.write(LIST_LINES);
+    if (!(await listed).includes('"tools"')) throw new Error('mcp-tether answered tools/list without tools');
+    const list = performance.now() - started;
+    return { initialize, list, ...(idle && child.pid ? { idleMb: await idleRssMb(child.pid) } : {}) };
   } finally {
     child.stdin.end();
     await reap(child, 'mcp-tether');
   }
 }
 
-/** Direct cold start: a fresh node process running the SDK client with the bearer token. */
-async function coldDirect(url: string, ws: Workspace, token: string): Promise<number> {
+/** Direct cold start: a fresh node process running the SDK client with the bearer token, connecting and listing. */
+async function coldDirect(url: string, ws: Workspace, token: string, idle = false): Promise<ColdStart> {
   const started = performance.now();
   const child = spawn(process.execPath, [DIRECT_CLIENT], {
     cwd: ROOT,
-    env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token },
+    env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token, BENCH_LIST: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const watcher = watchLines(child, (line) => line === 'initialized', 'direct client');
+  const initialized = watchLines(child, (line) => line === 'initialized', 'direct client').line;
+  const listed = watchLines(child, (line) => line.startsWith('listed '), 'direct client tools/list').line;
   try {
-    await watcher.line;
-    return performance.now() - started;
+    await initialized;
+    const initialize = performance.now() - started;
+    await listed;
+    const list = performance.now() - started;
+    return { initialize, list, ...(idle && child.pid ? { idleMb: await idleRssMb(child.pid) } : {}) };
   } finally {
     child.stdin.end();
     await reap(child, 'direct client');
   }
+}
+
+/** Resident memory of a process that has started and then sat idle for a second (VmRSS), in MiB. */
+async function idleRssMb(pid: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
 // ---------- per-call latency ----------
@@ -197,17 +226,54 @@ async function connectDirect(url: string, token: string): Promise<Client> {
 
 // ---------- install footprint ----------
 
-function installFootprint(): number {
-  const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.error) throw result.error;
-  const paths = new Set(
-    result.stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean),
-  );
-  paths.delete(ROOT.replace(/\/$/, ''));
-  return paths.size;
+/** What `npm install <spec>` puts on a user's disk: packages (the package itself included) and MiB. */
+interface Footprint {
+  packages: number;
+  mb: number;
+}
+
+/** Installs `spec` into a fresh folder with a fresh npm cache and measures node_modules. */
+function installFootprint(spec: string): Footprint {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-install-'));
+  try {
+    const result = spawnSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', '--cache', join(dir, 'cache'), '--prefix', join(dir, 'app'), spec], { encoding: 'utf8', timeout: 180_000 });
+    if (result.status !== 0) throw new Error(`npm install ${spec} failed: ${result.stderr}`);
+    const modules = join(dir, 'app', 'node_modules');
+    return { packages: packagesIn(modules), mb: bytesIn(modules) / 1024 / 1024 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function packagesIn(modules: string): number {
+  let count = 0;
+  for (const name of readdirSync(modules)) {
+    if (name.startsWith('.')) continue;
+    if (name.startsWith('@')) count += readdirSync(join(modules, name)).length;
+    else count += 1;
+  }
+  return count;
+}
+
+function bytesIn(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.size;
+  return readdirSync(path).reduce((sum, name) => sum + bytesIn(join(path, name)), 0);
+}
+
+/** The package as `npm pack` makes it, installed as a user would, beside mcp-remote 0.15.1. */
+function installFootprints(): { tether: Footprint; mcpRemote: Footprint } | undefined {
+  if (!MEASURE_INSTALL) return undefined;
+  process.stderr.write('bench: install footprint (npm pack, then npm install of the tarball and of mcp-remote@0.15.1)…\n');
+  const dir = mkdtempSync(join(tmpdir(), 'tether-pack-'));
+  try {
+    const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+    const tarball = join(dir, packed.stdout.trim().split('\n').at(-1) ?? '');
+    return { tether: installFootprint(tarball), mcpRemote: installFootprint('mcp-remote@0.15.1') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------- main ----------
@@ -228,9 +294,11 @@ interface Figures {
   /** 1-minute load average before and after, to judge how noisy the machine was */
   load: [number, number];
   cold: { tether: number[]; direct: number[] };
+  coldList: Pair;
+  idle: Pair;
   call: { tether: number[]; direct: number[] };
   large: { argument: Pair; result: Pair; tetherPeakMb: number; directPeakMb: number };
-  packages: number;
+  install: { tether: Footprint; mcpRemote: Footprint } | undefined;
 }
 
 /** The servers under test: in this process, or (default) in a child process like a real remote server. */
@@ -283,13 +351,21 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   // 1. Cold start, alternating, after warm-up.
   process.stderr.write(`bench: cold start, ${COLD_WARMUP} warm-up + ${COLD_ROUNDS} rounds each…\n`);
   const cold = { tether: [] as number[], direct: [] as number[] };
-  for (let round = 0; round < COLD_WARMUP + COLD_ROUNDS; round += 1) {
+  const coldList: Pair = { tether: [], direct: [] };
+  const idle: Pair = { tether: [], direct: [] };
+  for (let round = 0; round < COLD_WARMUP + COLD_ROUNDS + IDLE_ROUNDS; round += 1) {
     const keep = round >= COLD_WARMUP;
+    // The last rounds also sit idle for a second and read the resident memory (not counted as cold starts).
+    const idling = round >= COLD_WARMUP + COLD_ROUNDS;
     // alternate which side goes first so neither always runs on the warmer machine state
     const order = round % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
     for (const side of order) {
-      const elapsed = side === 'tether' ? await coldTether(url, ws) : await coldDirect(url, ws, token);
-      if (keep) cold[side].push(elapsed);
+      const start = side === 'tether' ? await coldTether(url, ws, idling) : await coldDirect(url, ws, token, idling);
+      if (idling) idle[side].push(start.idleMb ?? Number.NaN);
+      else if (keep) {
+        cold[side].push(start.initialize);
+        coldList[side].push(start.list);
+      }
     }
   }
 
@@ -354,8 +430,8 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   }
 
   // 4. Install footprint.
-  const packages = installFootprint();
-  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, call, large, packages };
+  const install = installFootprints();
+  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, coldList, idle, call, large, install };
 }
 
 /**
@@ -408,7 +484,7 @@ function peakRssMb(pid: number): number {
 }
 
 function report(figures: Figures): void {
-  const { load, cold, call, large, packages } = figures;
+  const { load, cold, coldList, idle, call, large, install } = figures;
   const ratio = (pair: Pair, at: (values: readonly number[]) => number): string => `${(at(pair.tether) / at(pair.direct)).toFixed(2)}x`;
   const memoryRatio = `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`;
   const coldRatio = median(cold.tether) / median(cold.direct);
@@ -418,6 +494,9 @@ function report(figures: Figures): void {
     ['measure', 'mcp-tether', 'direct SDK', 'tether/direct', 'target'],
     ['cold start p50', ms(median(cold.tether)), ms(median(cold.direct)), `${coldRatio.toFixed(2)}x`, '<= 1.2x'],
     ['cold start p90', ms(p90(cold.tether)), ms(p90(cold.direct)), `${(p90(cold.tether) / p90(cold.direct)).toFixed(2)}x`, ''],
+    ['to tools/list p50', ms(median(coldList.tether)), ms(median(coldList.direct)), ratio(coldList, median), '<= 1.10x'],
+    ['to tools/list p90', ms(p90(coldList.tether)), ms(p90(coldList.direct)), ratio(coldList, p90), ''],
+    ['idle memory (max)', `${Math.max(...idle.tether).toFixed(0)} MB`, `${Math.max(...idle.direct).toFixed(0)} MB`, `${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x`, '<= 1.10x (RSS after 1 s idle)'],
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (< 0.3)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
     ...(['argument', 'result'] as const).flatMap((kind): Array<[string, string, string, string, string]> => [
@@ -425,7 +504,12 @@ function report(figures: Figures): void {
       [`20 MB ${kind} p90`, ms(p90(large[kind].tether)), ms(p90(large[kind].direct)), ratio(large[kind], p90), ''],
     ]),
     ['20 MB peak memory', `${large.tetherPeakMb.toFixed(0)} MB`, `${large.directPeakMb.toFixed(0)} MB`, memoryRatio, '<= 1.5x (peak RSS of each process)'],
-    ['install (prod pkgs)', String(packages), '', '', '< 30'],
+    ...(install
+      ? ([
+          ['install packages', String(install.tether.packages), `${install.mcpRemote.packages} (mcp-remote)`, '', '<= 8'],
+          ['install size', `${install.tether.mb.toFixed(1)} MB`, `${install.mcpRemote.mb.toFixed(1)} MB (mcp-remote)`, '', '<= 8 MB'],
+        ] satisfies Array<[string, string, string, string, string]>)
+      : []),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
@@ -437,7 +521,9 @@ function report(figures: Figures): void {
       `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn; 20 MB: n=${large.argument.tether.length} each (after ${LARGE_WARMUP} warm-up)`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; install ${packages} packages`,
+        `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}` +
+        (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB)` : ''),
       '',
     ].join('\n'),
   );
