@@ -13,14 +13,9 @@ export interface SignedIn {
   secrets: SecretRecord;
 }
 
-export interface AuthSettings {
-  serverUrl: URL;
-  stateDir: string;
-  store: SecretStore;
-  fetch: Fetch;
-  log: Logger;
+/** The sign-in options the command line gives: everything a sign-in needs that is not wiring. */
+export interface SignInOptions {
   allowHttp: boolean;
-  staticClient?: StaticClientInfo;
   /** Extra client metadata merged into dynamic registration (--static-oauth-client-metadata). */
   clientMetadata: Record<string, unknown>;
   /** --client-metadata-url: an HTTPS URL serving this client's metadata, used as its client id where supported. */
@@ -35,7 +30,17 @@ export interface AuthSettings {
   assumePkce: boolean;
   useIdToken: boolean;
   /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
-  flow?: 'browser' | 'device' | 'client-credentials';
+  flow: 'browser' | 'device' | 'client-credentials';
+}
+
+/** What the OAuth session holds: the options, and how it reaches the server, the store and the user. */
+export interface AuthSettings extends SignInOptions {
+  serverUrl: URL;
+  stateDir: string;
+  store: SecretStore;
+  fetch: Fetch;
+  log: Logger;
+  staticClient?: StaticClientInfo;
   openBrowser: (url: string) => Promise<void>;
   /** Told the URL of a sign-in with a user (the device flow's; the browser flow's goes through openBrowser). */
   onSignInUrl?: (url: string) => void;

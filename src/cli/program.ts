@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { assertSecureUrl } from '../http/url.js';
+import type { SignInOptions } from '../auth/settings.js';
 import type { LogLevel } from '../log.js';
 import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
 import { STORE_CHOICES, type StoreChoice } from '../store/secret-store.js';
@@ -12,22 +13,11 @@ export interface Config {
   serverUrl: URL;
   callbackPort?: number;
   headers: Record<string, string>;
-  allowHttp: boolean;
-  host: string;
-  callbackPath: string;
-  authTimeoutMs: number;
+  /** What a sign-in needs (auth/settings.ts), as the options set it. */
+  signIn: SignInOptions;
   /** --initialize-hold: how long the IDE's initialize may wait for a sign-in (default: per IDE). */
   initializeHoldMs?: number;
   staticClientInfo?: unknown;
-  staticClientMetadata: Record<string, unknown>;
-  clientMetadataUrl?: string;
-  scope?: string;
-  resource?: string;
-  disableResource: boolean;
-  authorizeParams: Record<string, string>;
-  assumePkce: boolean;
-  useIdToken: boolean;
-  flow: 'browser' | 'device' | 'client-credentials';
   tokenStore: StoreChoice;
   transport: TransportMode;
   ignoreTools: string[];
@@ -129,7 +119,7 @@ function parseClientMetadataUrl(raw: string): string {
   return url.href;
 }
 
-function flowOf(options: RawOptions): Config['flow'] {
+function flowOf(options: RawOptions): SignInOptions['flow'] {
   if (options.deviceCode && options.clientCredentials) throw new UsageError('--device-code and --client-credentials exclude each other.', 'Choose the one your client is registered for.');
   return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : 'browser';
 }
@@ -186,21 +176,26 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     serverUrl: parseServerUrl(serverUrlRaw, allowHttp),
     ...(callbackPort === undefined ? {} : { callbackPort }),
     headers: { ...(options.headerFile ? parseHeaderFile(options.headerFile, env) : {}), ...parseHeaders(options.header, env) },
-    allowHttp,
-    host: options.host,
-    callbackPath: options.callbackPath.startsWith('/') ? options.callbackPath : `/${options.callbackPath}`,
-    authTimeoutMs: options.authTimeout * 1000,
+    signIn: {
+      allowHttp,
+      clientMetadata: metadata as Record<string, unknown>,
+      ...(options.clientMetadataUrl ? { clientMetadataUrl: parseClientMetadataUrl(options.clientMetadataUrl) } : {}),
+      callback: {
+        host: options.host,
+        path: options.callbackPath.startsWith('/') ? options.callbackPath : `/${options.callbackPath}`,
+        ...(callbackPort === undefined ? {} : { port: callbackPort }),
+      },
+      authTimeoutMs: options.authTimeout * 1000,
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.resource ? { resource: options.resource } : {}),
+      disableResource: options.disableResourceParameter === true,
+      authorizeParams: parseAuthorizeParams(options.authorizeParam),
+      assumePkce: options.assumePkceS256 === true,
+      useIdToken: options.useIdToken === true,
+      flow: flowOf(options),
+    },
     ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
-    staticClientMetadata: metadata as Record<string, unknown>,
-    ...(options.clientMetadataUrl ? { clientMetadataUrl: parseClientMetadataUrl(options.clientMetadataUrl) } : {}),
-    ...(options.scope ? { scope: options.scope } : {}),
-    ...(options.resource ? { resource: options.resource } : {}),
-    disableResource: options.disableResourceParameter === true,
-    authorizeParams: parseAuthorizeParams(options.authorizeParam),
-    assumePkce: options.assumePkceS256 === true,
-    useIdToken: options.useIdToken === true,
-    flow: flowOf(options),
     tokenStore: options.tokenStore,
     transport: options.transport,
     ignoreTools: options.ignoreTool,

@@ -28,7 +28,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
       worker: SIGN_IN_WORKER,
       order: { type: 'sign-in', config: { ...config, serverUrl: config.serverUrl.href }, challenge, ...(rejected ? { rejected } : {}) },
       env,
-      timeoutMs: config.authTimeoutMs + 90_000,
+      timeoutMs: config.signIn.authTimeoutMs + 90_000,
       onLog: (line) => log.relay(line),
       onUrl,
     });
