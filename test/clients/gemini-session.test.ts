@@ -22,8 +22,10 @@ describe('a Gemini CLI 0.61.0 run', () => {
     const stack = await startStack();
     const ws = workspace({ BROWSER: delayedBrowser(12) });
     workspaces.push(ws);
+    // The user says "done" once the sign-in is over for mcp-tether too: the list it held during the sign-in has reached
+    // the server, which happens as mcp-tether tells Gemini to list again.
     const signedIn = async (): Promise<void> => {
-      if (!(await waitUntil(() => keychainRecord(ws.home, stack.mcp.url)?.tokens !== undefined, 60_000))) throw new Error('no sign-in');
+      if (!(await waitUntil(() => keychainRecord(ws.home, stack.mcp.url)?.tokens !== undefined && stack.mcp.stats.toolLists > 0, 60_000))) throw new Error('no sign-in');
     };
     const stub = await geminiStub('whoami', signedIn);
     stubs.push(stub);
