@@ -7,7 +7,7 @@ import type { ServerState } from '../store/server-state.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
-import { chooseAuthMethod, clientConfiguration } from './client-config.js';
+import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
@@ -162,7 +162,7 @@ export async function signIn(
     const reused = client.registration === sameServer?.client;
     trace(
       `client ${client.registration.client_id} (${client.registration.source}${reused ? ', kept from an earlier sign-in' : ''}); ` +
-        `token endpoint auth ${chooseAuthMethod({ client_id: client.registration.client_id, ...(client.client_secret ? { client_secret: client.client_secret } : {}), token_endpoint_auth_method: client.registration.token_endpoint_auth_method }, server)}; ` +
+        `token endpoint auth ${chooseAuthMethod(identityOf(client), server)}; ` +
         `PKCE S256; redirect URI ${redirectUri ?? '(none: device sign-in)'}`,
     );
     if (client.registration.source === 'dynamic' && !reused) {
@@ -242,15 +242,15 @@ function clientSecrets(client: RegisteredClient): SecretRecord {
   };
 }
 
+/** How the client identifies itself at the token endpoint. */
+function identityOf(client: RegisteredClient): ClientIdentity {
+  return {
+    client_id: client.registration.client_id,
+    token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
+    ...(client.client_secret ? { client_secret: client.client_secret } : {}),
+  };
+}
+
 function configurationFor(settings: SignInSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
-  return clientConfiguration(
-    server,
-    {
-      client_id: client.registration.client_id,
-      token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
-      ...(client.client_secret ? { client_secret: client.client_secret } : {}),
-    },
-    settings.fetch,
-    settings.allowHttp,
-  );
+  return clientConfiguration(server, identityOf(client), settings.fetch, settings.allowHttp);
 }

@@ -6,6 +6,7 @@ import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
 import { VerbatimResults } from '../bridge/verbatim-results.js';
 import { VerbatimBodies } from '../bridge/verbatim.js';
+import type { BearerChallenge } from '../auth/challenge.js';
 import type { SignedIn } from '../auth/settings.js';
 import { signInDetached } from '../coordination/detached-sign-in.js';
 import { createFetch } from '../http/fetch.js';
@@ -23,8 +24,8 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const undiciWhen = new Promise<void>((resolve) => (initializeAnswered = resolve));
   const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
   // Sign-ins with a user run in a detached process, so that one in progress survives the IDE letting this one go.
-  const signInElsewhere = (challenge: unknown, rejected: string | undefined, onUrl: (url: string) => void): Promise<SignedIn> =>
-    signInDetached<WireConfig, unknown, SignedIn>({
+  const signInElsewhere = (challenge: BearerChallenge, rejected: string | undefined, onUrl: (url: string) => void): Promise<SignedIn> =>
+    signInDetached<WireConfig, BearerChallenge, SignedIn>({
       worker: SIGN_IN_WORKER,
       order: { type: 'sign-in', config: { ...config, serverUrl: config.serverUrl.href }, challenge, ...(rejected ? { rejected } : {}) },
       env,
