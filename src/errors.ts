@@ -1,5 +1,6 @@
-// Typed errors: each carries the hint a user needs to fix the cause, and the exit code the CLI ends with.
-import { describeNetworkError } from './network-error.js';
+// Typed errors: one family. Each error carries a stable code (TETHER_...), its cause in the message and the fix in
+// its hint; the code decides the exit code, so the README's legend holds by construction.
+import { networkFailure } from './network-error.js';
 
 /** Exit codes, documented in the README. */
 export const ExitCode = {
@@ -9,50 +10,119 @@ export const ExitCode = {
   authorization: 3,
 } as const;
 
-export class TetherError extends Error {
-  readonly hint: string | undefined;
-  readonly exitCode: number;
+type Kind = 'usage' | 'failure' | 'authorization';
 
-  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+interface CodeInfo {
+  kind: Kind;
+  /** What the code means, for the README's troubleshooting table. */
+  means: string;
+  /** The fix when the error names none of its own. */
+  fix: string;
+}
+
+/**
+ * Every code mcp-tether reports. A code, once published, keeps its meaning; the README's troubleshooting table lists
+ * them all (a test keeps the two in step).
+ */
+export const ERROR_CODES = {
+  // --- the command line (exit 2) ---
+  TETHER_UNKNOWN_OPTION: { kind: 'usage', means: 'An option mcp-tether does not know.', fix: 'Check the spelling; run mcp-tether --help to see every option.' },
+  TETHER_UNKNOWN_COMMAND: { kind: 'usage', means: 'A word that is neither a command nor a server URL.', fix: 'Run mcp-tether --help to see the commands.' },
+  TETHER_MISSING_ARGUMENT: { kind: 'usage', means: 'A command or option is missing its value.', fix: 'Run mcp-tether <command> --help to see what it takes.' },
+  TETHER_INVALID_ARGUMENT: { kind: 'usage', means: 'An option\'s value is malformed or out of range.', fix: 'Run mcp-tether <command> --help to see what it takes.' },
+  TETHER_INVALID_URL: { kind: 'usage', means: 'The server URL is not a URL, or lacks its scheme.', fix: 'Pass the full URL, e.g. https://gateway.example/mcp.' },
+  TETHER_INSECURE_URL: { kind: 'usage', means: 'A plain http:// URL that is not on this machine.', fix: 'Use an https:// URL, or pass --allow-http if the network is trusted.' },
+  TETHER_UNREADABLE_FILE: { kind: 'usage', means: 'A file named by an option cannot be read.', fix: 'Check the path and its permissions.' },
+  // --- the network and the MCP server (exit 1) ---
+  TETHER_UNREACHABLE: { kind: 'failure', means: 'The server or authorization server cannot be reached (refused, unknown host, timeout, reset).', fix: 'Check the URL, that the server runs, and your network, VPN or proxy (HTTPS_PROXY).' },
+  TETHER_TLS_UNTRUSTED: { kind: 'failure', means: 'A server\'s TLS certificate is not trusted, has expired or names another host.', fix: 'Pass --ca-file <pem> (or set NODE_EXTRA_CA_CERTS) with your organisation\'s root certificate.' },
+  TETHER_NOT_MCP_ENDPOINT: { kind: 'failure', means: 'The URL answers, but not as an MCP endpoint (404, 405, or not MCP).', fix: 'Check the path: most servers serve /mcp (Streamable HTTP); /sse is the legacy transport.' },
+  TETHER_SERVER_FAILED: { kind: 'failure', means: 'The MCP server answered with an error of its own (HTTP 5xx, or a broken answer).', fix: 'This is on the server\'s side; try again, or ask its operator.' },
+  TETHER_KEYCHAIN_LOCKED: { kind: 'failure', means: 'The OS keychain is locked: stored credentials cannot be read or written.', fix: 'Unlock the keychain (log in to the desktop session, or unlock the "login" keyring), then try again; nothing stored is lost.' },
+  TETHER_KEYCHAIN_UNAVAILABLE: { kind: 'failure', means: 'The OS keychain does not answer (no D-Bus session, no Secret Service, a hung daemon).', fix: 'Start the keyring daemon in this session, or pass --token-store file.' },
+  TETHER_KEYCHAIN_REFUSED: { kind: 'failure', means: 'The OS keychain refused to store or read an entry.', fix: 'Run with --debug for the keychain\'s own words; --token-store file stores credentials in a file instead.' },
+  TETHER_LOCK_TIMEOUT: { kind: 'failure', means: 'Another mcp-tether held this server\'s sign-in for longer than a sign-in may take.', fix: 'Finish or cancel the other sign-in (its URL is on its stderr), then try again.' },
+  TETHER_UNEXPECTED: { kind: 'failure', means: 'A failure mcp-tether has no code for yet.', fix: 'Run with --debug and report it with that output.' },
+  // --- authorization (exit 3) ---
+  TETHER_METADATA_INVALID: { kind: 'authorization', means: 'The server\'s protected resource metadata or its authorization server\'s metadata is missing, wrong or for another server.', fix: 'Ask the server\'s operator to fix its OAuth metadata; run mcp-tether with --debug to see which URLs were tried.' },
+  TETHER_AUTH_SERVER_UNAVAILABLE: { kind: 'authorization', means: 'The authorization server failed (HTTP 5xx, temporarily_unavailable); stored credentials are kept.', fix: 'Try again shortly; nothing needs to change on your side.' },
+  TETHER_NO_PKCE: { kind: 'authorization', means: 'The authorization server does not advertise PKCE with S256, which MCP requires.', fix: 'If it supports S256 without saying so (Amazon Cognito, Entra ID), pass --assume-pkce-s256.' },
+  TETHER_NO_DCR: { kind: 'authorization', means: 'The authorization server offers no dynamic client registration and no client was given.', fix: 'Register a client at the provider and pass it with --static-oauth-client-info.' },
+  TETHER_REGISTRATION_FAILED: { kind: 'authorization', means: 'Dynamic client registration was refused.', fix: 'Register a client at the provider and pass it with --static-oauth-client-info.' },
+  TETHER_REGISTRATION_REJECTED: { kind: 'authorization', means: 'The authorization server no longer accepts the client mcp-tether registered; it is forgotten.', fix: 'Try again: the next sign-in registers a new client.' },
+  TETHER_CLIENT_REJECTED: { kind: 'authorization', means: 'The authorization server refused the client (invalid_client, unauthorized_client).', fix: 'Check client_id, client_secret and token_endpoint_auth_method in --static-oauth-client-info.' },
+  TETHER_REDIRECT_URI_MISMATCH: { kind: 'authorization', means: 'The redirect URI is not registered for the client.', fix: 'Register the exact redirect URI mcp-tether names for the client, or pass the callback port it is registered with.' },
+  TETHER_SCOPE_REJECTED: { kind: 'authorization', means: 'The authorization server refused the requested scopes (invalid_scope).', fix: 'Pass --scope with scopes this client may request.' },
+  TETHER_RESOURCE_REJECTED: { kind: 'authorization', means: 'The authorization server refused the resource indicator (invalid_target, RFC 8707).', fix: 'Pass --disable-resource-parameter (Entra ID v2) or --resource with the value it expects.' },
+  TETHER_SIGN_IN_DENIED: { kind: 'authorization', means: 'The sign-in was refused or cancelled at the provider (access_denied and the like).', fix: 'Sign in again with an account that may use this server.' },
+  TETHER_SIGN_IN_TIMEOUT: { kind: 'authorization', means: 'Nobody finished the sign-in in time.', fix: 'Open the sign-in URL and finish it, or raise --auth-timeout.' },
+  TETHER_CALLBACK_PORT_IN_USE: { kind: 'authorization', means: 'The sign-in callback cannot listen on its port.', fix: 'Close the program that uses the port, or choose another callback port.' },
+  TETHER_GRANT_NOT_OFFERED: { kind: 'authorization', means: 'The authorization server does not offer the grant asked for (device code, client credentials).', fix: 'Use the browser sign-in, or enable the grant for the client at the provider.' },
+  TETHER_CONFIDENTIAL_CLIENT_REQUIRED: { kind: 'authorization', means: '--client-credentials needs a client secret.', fix: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' },
+  TETHER_GRANT_REVOKED: { kind: 'authorization', means: 'The stored sign-in is no longer valid (invalid_grant): only a new sign-in helps.', fix: 'Sign in again (mcp-tether login <url>, or restart the server in the IDE).' },
+  TETHER_OAUTH_ERROR: { kind: 'authorization', means: 'The authorization server refused a request with an OAuth error not listed above.', fix: 'Check the client registration and the options for this provider (see the README); run with --debug.' },
+  TETHER_CREDENTIALS_REFUSED: { kind: 'authorization', means: 'The MCP server refuses the credentials even after a sign-in (HTTP 401/403).', fix: 'Check the scopes (--scope), the audience the server expects (--resource, --use-id-token) and the client it accepts.' },
+  TETHER_SIGN_IN_FAILED: { kind: 'authorization', means: 'The sign-in process ended without an outcome.', fix: 'Try again; run with --debug to see each step.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+const EXIT_OF: Record<Kind, number> = { usage: ExitCode.usage, failure: ExitCode.failure, authorization: ExitCode.authorization };
+
+export class TetherError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.hint = options.hint;
-    this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.name = 'TetherError';
+    this.code = code;
+    this.hint = options.hint ?? ERROR_CODES[code].fix;
+  }
+
+  get exitCode(): number {
+    return EXIT_OF[ERROR_CODES[this.code].kind];
   }
 
   /** The message and its hint, as printed on stderr and sent to the IDE. */
   describe(): string {
-    return this.hint ? `${this.message}\n  -> ${this.hint}` : this.message;
+    return `${this.message} [${this.code}]\n  -> ${this.hint}`;
+  }
+
+  /** What the IDE gets in a JSON-RPC error's `data`, and `status --json` in its `error`. */
+  toData(): { code: ErrorCode; message: string; fix: string } {
+    return { code: this.code, message: this.message, fix: this.hint };
   }
 }
 
-/** Bad command-line input. */
-export class UsageError extends TetherError {
-  constructor(message: string, hint?: string) {
-    super(message, { ...(hint === undefined ? {} : { hint }), exitCode: ExitCode.usage });
-  }
+/** Whether `error` is a TetherError with one of these codes. */
+export function hasCode(error: unknown, ...codes: ErrorCode[]): error is TetherError {
+  return error instanceof TetherError && codes.includes(error.code);
 }
 
-/** Sign-in or token failure. */
-export class AuthError extends TetherError {
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, { ...options, exitCode: ExitCode.authorization });
+/** Any failure as a TetherError: network failures get their code, anything else TETHER_UNEXPECTED. */
+export function asTetherError(error: unknown): TetherError {
+  if (error instanceof TetherError) return error;
+  const network = networkFailure(error);
+  if (network !== undefined) {
+    const message = network.what.charAt(0).toUpperCase() + network.what.slice(1);
+    return new TetherError(network.certificate ? 'TETHER_TLS_UNTRUSTED' : 'TETHER_UNREACHABLE', `${message}.`, {
+      ...(network.fix ? { hint: network.fix.charAt(0).toUpperCase() + network.fix.slice(1) + '.' } : {}),
+      cause: error,
+    });
   }
+  return new TetherError('TETHER_UNEXPECTED', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-/** The authorization server rejected the stored grant (invalid_grant): only a new sign-in helps. */
-export class GrantRevokedError extends AuthError {}
-
-/** The authorization server refused a client mcp-tether registered itself (invalid_client): the registration is forgotten. */
-export class RegistrationRejectedError extends AuthError {}
-
-/** The authorization server could not answer (5xx, temporarily_unavailable, network): credentials stay as they are. */
-export class AuthServerUnavailableError extends AuthError {}
-
+/** An error as printed on stderr and sent to the IDE: the cause, the code, the fix. */
 export function describeError(error: unknown): string {
-  if (error instanceof TetherError) return error.describe();
-  const network = describeNetworkError(error);
-  if (network !== undefined) return network;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return asTetherError(error).describe();
+}
+
+/** An error's message alone, on one line (for --debug traces and messages that add their own context). */
+export function messageOf(error: unknown): string {
+  if (error instanceof TetherError) return `${error.message} [${error.code}]`;
+  const network = networkFailure(error);
+  if (network !== undefined) return network.what;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -27,7 +27,13 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-function explain(cause: unknown): string {
+interface Explained {
+  what: string;
+  fix?: string;
+  certificate?: true;
+}
+
+function explain(cause: unknown): Explained {
   const code = codeOf(cause);
   // connecting to every address of a host can fail at once: an AggregateError whose own message is empty
   const detail =
@@ -36,32 +42,48 @@ function explain(cause: unknown): string {
       : cause instanceof Error
         ? cause.message
         : String(cause);
-  if (code && TLS_UNTRUSTED.has(code)) return `the server's certificate is not trusted (${code}); ${CA_HINT}`;
-  if (code === 'CERT_HAS_EXPIRED') return 'the server\'s certificate has expired (CERT_HAS_EXPIRED)';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is for another host name (${detail})`;
+  if (code && TLS_UNTRUSTED.has(code)) return { what: `the server's certificate is not trusted (${code})`, fix: CA_HINT, certificate: true };
+  if (code === 'CERT_HAS_EXPIRED') return { what: 'the server\'s certificate has expired (CERT_HAS_EXPIRED)', certificate: true, fix: 'the server\'s operator must renew it' };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { what: `the server's certificate is for another host name (${detail})`, certificate: true, fix: 'check the host name in the URL' };
   switch (code) {
     case 'ECONNREFUSED':
-      return `connection refused: nothing is listening there (${detail}); check the URL and that the server is running`;
+      return { what: `connection refused: nothing is listening there (${detail})`, fix: 'check the URL and that the server is running' };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `the host name could not be resolved (${detail}); check the URL, your network or VPN`;
+      return { what: `the host name could not be resolved (${detail})`, fix: 'check the URL, your network or VPN' };
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
-      return `the connection was closed by the other side (${detail})`;
+      return { what: `the connection was closed by the other side (${detail})`, fix: 'try again; if it persists, check your proxy or VPN' };
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return `connecting timed out (${detail}); check your network, VPN or proxy settings (HTTPS_PROXY)`;
+      return { what: `connecting timed out (${detail})`, fix: 'check your network, VPN or proxy settings (HTTPS_PROXY)' };
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return 'the server accepted the request but sent no answer in time';
+      return { what: 'the server accepted the request but sent no answer in time', fix: 'the server may be overloaded; try again' };
     default:
-      return code ? `${detail} (${code})` : detail;
+      if (detail === 'bad port') return { what: 'the port is one browsers and Node refuse to connect to (a "bad port", such as 9 or 6000)', fix: 'use the port the server really listens on' };
+      return { what: code ? `${detail} (${code})` : detail };
   }
 }
 
-/** A description of a fetch failure ("fetch failed", "terminated"), or undefined when `error` is not one. */
-export function describeNetworkError(error: unknown): string | undefined {
+export interface NetworkFailure {
+  /** What happened, starting lower-case: "cannot reach the server: connection refused ...". */
+  what: string;
+  fix?: string;
+  /** A TLS certificate problem rather than a connection one. */
+  certificate: boolean;
+}
+
+/** What a fetch failure ("fetch failed", "terminated") was, told from its cause; undefined when `error` is not one. */
+export function networkFailure(error: unknown): NetworkFailure | undefined {
   if (!(error instanceof TypeError) || (error.message !== 'fetch failed' && error.message !== 'terminated') || error.cause === undefined) return undefined;
   const explained = explain(rootCause(error.cause));
-  return error.message === 'terminated' ? `the connection broke before the answer was complete: ${explained}` : `cannot reach the server: ${explained}`;
+  const what = error.message === 'terminated' ? `the connection broke before the answer was complete: ${explained.what}` : `cannot reach the server: ${explained.what}`;
+  return { what, ...(explained.fix ? { fix: explained.fix } : {}), certificate: explained.certificate === true };
+}
+
+/** A description of a fetch failure with its fix, or undefined when `error` is not one. */
+export function describeNetworkError(error: unknown): string | undefined {
+  const failure = networkFailure(error);
+  return failure && (failure.fix ? `${failure.what}; ${failure.fix}` : failure.what);
 }

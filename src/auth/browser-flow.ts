@@ -2,8 +2,9 @@
 import * as oidc from 'openid-client';
 import type { Logger } from '../log.js';
 import type { CallbackListener } from './callback-server.js';
-import { AuthError } from '../errors.js';
-import { explainOAuthError, hintFor } from './oauth-errors.js';
+import { TetherError } from '../errors.js';
+import { explainOAuthError, oauthFailure } from './oauth-errors.js';
+import { accountOf } from './tokens.js';
 
 /** What every sign-in with a user needs, whichever way the user is reached. */
 export interface UserSignIn {
@@ -18,28 +19,13 @@ export interface UserSignIn {
 }
 
 export interface BrowserSignIn extends UserSignIn {
+  /** --auth-success-url: where the browser goes after a successful sign-in, instead of mcp-tether's page. */
+  successUrl?: string;
   listener: CallbackListener;
   openBrowser: (url: string) => Promise<void>;
 }
 
 /** Who signed in, in words the user recognises: from the ID token, else from a JWT access token (display only). */
-export function accountOf(response: oidc.TokenEndpointResponse): string | undefined {
-  const claims: Record<string, unknown> = { ...jwtClaims(response.access_token), ...(response.id_token ? jwtClaims(response.id_token) : {}) };
-  for (const key of ['email', 'preferred_username', 'upn', 'username', 'name', 'sub']) {
-    const value = claims[key];
-    if (typeof value === 'string' && value) return value;
-  }
-  return undefined;
-}
-
-function jwtClaims(jwt: string): Record<string, unknown> {
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** What the browser says once the code is redeemed: the server, the account, and what happens next. */
 export function signedInPage(serverUrl: URL, account: string | undefined): string {
@@ -91,7 +77,7 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
           { pkceCodeVerifier: verifier, expectedState: state },
           signIn.resource ? { resource: signIn.resource } : {},
         );
-        return signedInPage(signIn.serverUrl, accountOf(tokens));
+        return signedInPage(signIn.serverUrl, accountOf(tokens.access_token, tokens.id_token));
       } catch (error) {
         log.debug(() => `code exchange failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         throw explainOAuthError(error, 'Redeeming the authorization code', {
@@ -102,13 +88,13 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
       }
     },
     (code, description) =>
-      new AuthError(`The authorization server refused the sign-in: ${code}${description ? ` (${description})` : ''}.`, {
-        hint:
-          code === 'access_denied'
-            ? 'Sign in again and approve the request.'
-            : hintFor(code, description, { redirectUri, clientId: config.clientMetadata().client_id, ...(signIn.scope ? { scope: signIn.scope } : {}) }),
+      oauthFailure(`The authorization server refused the sign-in: ${code}${description ? ` (${description})` : ''}.`, code, description, {
+        redirectUri,
+        clientId: config.clientMetadata().client_id,
+        ...(signIn.scope ? { scope: signIn.scope } : {}),
       }),
     signIn.timeoutMs,
+    signIn.successUrl,
   );
 
   log.always(`Sign-in required for ${signIn.serverUrl.href}. Opening your browser at:\n${url.href}\n(If no browser opens, open that URL yourself; mcp-tether waits on ${redirectUri}.)`);
@@ -121,6 +107,6 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
   } finally {
     stopReminding();
   }
-  if (!tokens) throw new AuthError('The sign-in completed without tokens.');
+  if (!tokens) throw new TetherError('TETHER_OAUTH_ERROR', 'The sign-in completed without tokens.');
   return tokens;
 }

@@ -3,7 +3,7 @@
 // was redeemed.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthError, describeError, TetherError } from '../errors.js';
+import { describeError, TetherError } from '../errors.js';
 
 export interface CallbackTarget {
   /** Host name in the redirect URI ("localhost" or "127.0.0.1"); the socket is bound to loopback either way. */
@@ -25,6 +25,7 @@ interface Pending {
   resolve: () => void;
   reject: (error: unknown) => void;
   redeeming: boolean;
+  successUrl?: string;
 }
 
 function listen(server: Server, port: number, address: string): Promise<number> {
@@ -67,9 +68,8 @@ export class CallbackListener {
       port = await listen(primary, target.port, '127.0.0.1');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new TetherError(`Cannot listen for the sign-in callback on 127.0.0.1:${target.port} (${code ?? describeError(error)}).`, {
+      throw new TetherError('TETHER_CALLBACK_PORT_IN_USE', `Cannot listen for the sign-in callback on 127.0.0.1:${target.port} (${code ?? describeError(error)}).`, {
         hint: code === 'EADDRINUSE' ? 'Another program (perhaps another mcp-tether signing in) uses that port; close it or choose another callback port.' : 'Choose another callback port.',
-        exitCode: 3,
       });
     }
     const servers = [primary];
@@ -92,12 +92,12 @@ export class CallbackListener {
   }
 
   /** Waits for the browser to return with `state`, then runs `redeem` before answering the browser. */
-  wait(state: string, redeem: Redeem, explain: ExplainRefusal, timeoutMs: number): Promise<void> {
+  wait(state: string, redeem: Redeem, explain: ExplainRefusal, timeoutMs: number, successUrl?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
         reject(
-          new AuthError(`Sign-in was not completed within ${Math.round(timeoutMs / 1000)} s.`, {
+          new TetherError('TETHER_SIGN_IN_TIMEOUT', `Sign-in was not completed within ${Math.round(timeoutMs / 1000)} s.`, {
             hint:
               'Open the sign-in URL printed above and finish signing in, or raise --auth-timeout. If the provider showed an ' +
               `error about the redirect URI instead, register ${this.redirectUri.href} for the client, exactly.`,
@@ -114,6 +114,7 @@ export class CallbackListener {
         state,
         redeem,
         explain,
+        ...(successUrl ? { successUrl } : {}),
         redeeming: false,
         resolve: () => done(resolve),
         reject: (error) => done(() => reject(error)),
@@ -163,7 +164,8 @@ export class CallbackListener {
     callbackUrl.search = url.search;
     pending.redeem(callbackUrl).then(
       (told) => {
-        page(res, 200, 'Signed in', told);
+        if (pending.successUrl) res.writeHead(303, { location: pending.successUrl, 'cache-control': 'no-store' }).end();
+        else page(res, 200, 'Signed in', told);
         pending.resolve();
       },
       (failure: unknown) => {

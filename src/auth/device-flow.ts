@@ -1,7 +1,7 @@
 // Sign-in on a machine without a browser: the device authorization grant (RFC 8628). The user opens the printed
 // URL on any device and enters the code; mcp-tether polls the token endpoint meanwhile.
 import * as oidc from 'openid-client';
-import { AuthError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import { remindWhileWaiting, type UserSignIn } from './browser-flow.js';
 import { explainOAuthError } from './oauth-errors.js';
 
@@ -13,7 +13,7 @@ export interface DeviceSignIn extends UserSignIn {
 export async function signInWithDeviceCode(signIn: DeviceSignIn): Promise<oidc.TokenEndpointResponse> {
   const { config, log } = signIn;
   if (!config.serverMetadata().device_authorization_endpoint) {
-    throw new AuthError(`The authorization server ${config.serverMetadata().issuer} does not offer the device authorization grant (RFC 8628).`, {
+    throw new TetherError('TETHER_GRANT_NOT_OFFERED', `The authorization server ${config.serverMetadata().issuer} does not offer the device authorization grant (RFC 8628).`, {
       hint: 'Leave out --device-code and sign in through a browser (the URL is printed on stderr, so it can be opened on another machine), or use mcp-tether login where a browser is available.',
     });
   }
@@ -33,7 +33,7 @@ export async function signInWithDeviceCode(signIn: DeviceSignIn): Promise<oidc.T
     return await oidc.pollDeviceAuthorizationGrant(config, device, signIn.resource ? { resource: signIn.resource } : {}, { signal: deadline });
   } catch (error) {
     if (deadline.aborted) {
-      throw new AuthError(`The device sign-in was not completed within ${Math.round(Math.min(signIn.timeoutMs, device.expires_in * 1000) / 1000)} s.`, {
+      throw new TetherError('TETHER_SIGN_IN_TIMEOUT', `The device sign-in was not completed within ${Math.round(Math.min(signIn.timeoutMs, device.expires_in * 1000) / 1000)} s.`, {
         hint: 'Start again and enter the code sooner, or raise --auth-timeout.',
       });
     }

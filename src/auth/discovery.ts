@@ -2,7 +2,7 @@
 // (RFC 8414 / OpenID Connect Discovery 1.0), in the path-aware order MCP prescribes. Each document is one
 // request/process pair in the oauth4webapi manner: `metadataRequest` fetches, a pure `process*` function checks the
 // Response and says "use this", "try the next URL" (undefined) or "stop" (a thrown AuthError).
-import { AuthError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { assertSecureUrl } from '../http/url.js';
 
@@ -66,12 +66,12 @@ export async function processResourceMetadataResponse(response: Response, url: U
   if (!body) return undefined;
   const metadata = body as ProtectedResourceMetadata;
   if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
-    throw new AuthError(`The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`, {
+    throw new TetherError('TETHER_METADATA_INVALID', `The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`, {
       hint: 'The server or its gateway is misconfigured (RFC 9728 section 3.3); ask its operator to fix the "resource" value. mcp-tether will not send your credentials elsewhere.',
     });
   }
   if (!Array.isArray(metadata.authorization_servers) || typeof metadata.authorization_servers[0] !== 'string') {
-    throw new AuthError(`The protected resource metadata at ${url.href} names no authorization server.`, {
+    throw new TetherError('TETHER_METADATA_INVALID', `The protected resource metadata at ${url.href} names no authorization server.`, {
       hint: 'Ask the server operator to list "authorization_servers" in it.',
     });
   }
@@ -92,14 +92,14 @@ export async function processAuthorizationServerMetadataResponse(
 ): Promise<AuthorizationServerMetadata | undefined> {
   if (response.status >= 500) {
     await response.body?.cancel().catch(() => undefined);
-    throw new AuthError(`The authorization server answered ${response.status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
+    throw new TetherError('TETHER_AUTH_SERVER_UNAVAILABLE', `The authorization server answered ${response.status} at ${url.href}.`, { hint: 'It may be down; try again later.' });
   }
   const body = await jsonObject(response);
   if (!body) return undefined;
   const metadata = body as AuthorizationServerMetadata;
   const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && URL.canParse(issuer) && new URL(metadata.issuer).origin === new URL(issuer).origin;
   if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
-    throw new AuthError(`The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`, {
+    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`, {
       hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.',
     });
   }
@@ -211,7 +211,7 @@ export async function discoverAuthorizationServer(
   try {
     issuerUrl = new URL(issuer);
   } catch {
-    throw new AuthError(`The authorization server "${issuer}" is not a URL.`, { hint: 'Ask the server operator to fix "authorization_servers" in its protected resource metadata.' });
+    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server "${issuer}" is not a URL.`, { hint: 'Ask the server operator to fix "authorization_servers" in its protected resource metadata.' });
   }
   assertSecureUrl(issuerUrl, 'the authorization server', allowHttp);
   const tried: string[] = [];
@@ -237,7 +237,7 @@ export async function discoverAuthorizationServer(
       code_challenge_methods_supported: ['S256'],
     };
   }
-  throw new AuthError(`No authorization server metadata found for ${issuer}. Tried: ${tried.join(', ')}.`, {
+  throw new TetherError('TETHER_METADATA_INVALID', `No authorization server metadata found for ${issuer}. Tried: ${tried.join(', ')}.`, {
     hint: 'Check that the issuer URL is right and that the server publishes RFC 8414 or OpenID Connect discovery.',
   });
 }

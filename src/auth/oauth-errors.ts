@@ -1,6 +1,8 @@
-// Turns errors from the authorization server into AuthErrors that name the cause and the fix.
+// Turns errors from the authorization server (RFC 6749 sections 4.1.2.1 and 5.2) into coded TetherErrors that name
+// the cause and the fix.
 import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
-import { AuthError, TetherError } from '../errors.js';
+import { asTetherError, TetherError, type ErrorCode } from '../errors.js';
+import { networkFailure } from '../network-error.js';
 
 export interface ErrorContext {
   redirectUri?: string;
@@ -31,44 +33,76 @@ export function hintFor(code: string, description: string, context: ErrorContext
   }
 }
 
+const DENIED = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
+
+/** The TETHER_ code of an OAuth error code. */
+export function codeFor(oauthError: string, description: string): ErrorCode {
+  switch (oauthError) {
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return 'TETHER_CLIENT_REJECTED';
+    case 'invalid_scope':
+      return 'TETHER_SCOPE_REJECTED';
+    case 'invalid_target':
+      return 'TETHER_RESOURCE_REJECTED';
+    case 'invalid_grant':
+      return 'TETHER_GRANT_REVOKED';
+    case 'temporarily_unavailable':
+    case 'server_error':
+      return 'TETHER_AUTH_SERVER_UNAVAILABLE';
+    default:
+      if (DENIED.has(oauthError)) return 'TETHER_SIGN_IN_DENIED';
+      return /redirect/i.test(description) || /redirect/i.test(oauthError) ? 'TETHER_REDIRECT_URI_MISMATCH' : 'TETHER_OAUTH_ERROR';
+  }
+}
+
+/** An OAuth error answer as a coded error with the fix for this client. */
+export function oauthFailure(message: string, oauthError: string, description: string, context: ErrorContext, cause?: unknown): TetherError {
+  return new TetherError(codeFor(oauthError, description), message, {
+    hint: DENIED.has(oauthError) ? 'Sign in again and approve the request.' : hintFor(oauthError, description, context),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 export function explainOAuthError(error: unknown, what: string, context: ErrorContext = {}): TetherError {
   if (error instanceof TetherError) return error;
   if (error instanceof ResponseBodyError || error instanceof AuthorizationResponseError) {
     const description = error.error_description ?? '';
-    return new AuthError(`${what} failed: ${error.error}${description ? ` (${description})` : ''}.`, {
-      hint: hintFor(error.error, description, context),
-      cause: error,
-    });
+    return oauthFailure(`${what} failed: ${error.error}${description ? ` (${description})` : ''}.`, error.error, description, context, error);
   }
   if (error instanceof WWWAuthenticateChallengeError) {
     // A 401 from the token endpoint with a challenge: the client failed to authenticate (RFC 6749 section 5.2).
     const code = error.cause[0]?.parameters.error ?? 'invalid_client';
     const description = error.cause[0]?.parameters.error_description ?? '';
-    return new AuthError(`${what} failed: ${code}${description ? ` (${description})` : ''}.`, { hint: hintFor(code, description, context), cause: error });
+    return oauthFailure(`${what} failed: ${code}${description ? ` (${description})` : ''}.`, code, description, context, error);
   }
   const response = error instanceof Error && error.cause instanceof Response ? error.cause : undefined;
   if (response) {
     const unavailable = response.status >= 500;
-    return new AuthError(`${what} failed: the authorization server answered HTTP ${response.status}${unavailable ? ' (it is unavailable)' : ''}.`, {
+    return new TetherError(unavailable ? 'TETHER_AUTH_SERVER_UNAVAILABLE' : 'TETHER_OAUTH_ERROR', `${what} failed: the authorization server answered HTTP ${response.status}${unavailable ? ' (it is unavailable)' : ''}.`, {
       hint: unavailable ? 'This is on the provider\'s side; your stored sign-in is kept. Try again shortly.' : 'Check the provider\'s configuration; run with --debug for details.',
       cause: error,
     });
   }
+  if (networkFailure(error)) {
+    const coded = asTetherError(error);
+    return new TetherError(coded.code, `${what} failed: ${coded.message}`, { hint: coded.hint, cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return new AuthError(`${what} failed: ${message}.`, { hint: 'Run with --debug for details.', cause: error });
+  return new TetherError('TETHER_OAUTH_ERROR', `${what} failed: ${message}.`, { hint: 'Run with --debug for details.', cause: error });
 }
 
 /** An error code from the authorization server, when the error carries one. */
 export function oauthErrorCode(error: unknown): string | undefined {
   if (error instanceof ResponseBodyError || error instanceof AuthorizationResponseError) return error.error;
   if (error instanceof WWWAuthenticateChallengeError) return error.cause[0]?.parameters.error ?? 'invalid_client';
-  if (error instanceof AuthError && (error.cause instanceof ResponseBodyError || error.cause instanceof AuthorizationResponseError)) return error.cause.error;
+  if (error instanceof TetherError && (error.cause instanceof ResponseBodyError || error.cause instanceof AuthorizationResponseError)) return error.cause.error;
   return undefined;
 }
 
 /** 5xx answers, temporarily_unavailable and network failures: worth a retry, never a reason to drop credentials. */
 export function isTransient(error: unknown): boolean {
-  const cause = error instanceof AuthError && error.cause !== undefined ? error.cause : error;
+  const cause = error instanceof TetherError && error.cause !== undefined ? error.cause : error;
   if (cause instanceof ResponseBodyError) return cause.status >= 500 || cause.error === 'temporarily_unavailable' || cause.error === 'server_error';
   if (cause instanceof AuthorizationResponseError || cause instanceof WWWAuthenticateChallengeError) return false;
   if (cause instanceof Error && cause.cause instanceof Response) return cause.cause.status >= 500;

@@ -1,7 +1,7 @@
 // The refresh token grant (RFC 6749 section 6) with the resource indicator, retried with backoff while the
 // authorization server is unavailable. Loaded only when a refresh is due, so start-up does not pay for openid-client.
 import * as oidc from 'openid-client';
-import { AuthServerUnavailableError, describeError, GrantRevokedError } from '../errors.js';
+import { messageOf, TetherError } from '../errors.js';
 import type { SecretRecord, StoredTokens } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
@@ -16,7 +16,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** New tokens for `secrets.tokens`, keeping the refresh token when the server does not rotate it. */
 export async function refreshTokens(settings: RefreshSettings, state: ServerState, secrets: SecretRecord): Promise<StoredTokens> {
   const tokens = secrets.tokens;
-  if (!tokens?.refresh_token) throw new GrantRevokedError('There is no refresh token to use.');
+  if (!tokens?.refresh_token) throw new TetherError('TETHER_GRANT_REVOKED', 'There is no refresh token to use.');
   const config = clientConfiguration(
     state.authorization_server as AuthorizationServerMetadata,
     {
@@ -36,11 +36,11 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
     } catch (error) {
       const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id });
       if (oauthErrorCode(error) === 'invalid_grant') {
-        throw new GrantRevokedError(explained.message, { ...(explained.hint ? { hint: explained.hint } : {}), cause: error });
+        throw new TetherError('TETHER_GRANT_REVOKED', explained.message, { hint: explained.hint, cause: error });
       }
       if (!isTransient(error)) throw explained;
-      if (attempt >= RETRIES) throw new AuthServerUnavailableError(explained.message, { hint: 'Your stored sign-in is kept; mcp-tether will try again.', cause: error });
-      settings.log.debug(`token refresh failed (${describeError(error)}); retrying`);
+      if (attempt >= RETRIES) throw new TetherError('TETHER_AUTH_SERVER_UNAVAILABLE', explained.message, { hint: 'Your stored sign-in is kept; mcp-tether will try again.', cause: error });
+      settings.log.debug(`token refresh failed (${messageOf(error)}); retrying`);
       await sleep(250 * 2 ** attempt);
     }
   }

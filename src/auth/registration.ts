@@ -1,6 +1,6 @@
 // Which client mcp-tether signs in as: the pre-registered one from --static-oauth-client-info, a stored
 // registration that still fits, or a new one from dynamic client registration (RFC 7591).
-import { AuthError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret } from '../log.js';
 import type { ClientRegistration } from '../store/server-state.js';
@@ -17,7 +17,7 @@ export interface StaticClientInfo {
 
 export function parseStaticClientInfo(value: unknown): StaticClientInfo {
   if (typeof value !== 'object' || value === null || typeof (value as { client_id?: unknown }).client_id !== 'string') {
-    throw new AuthError('--static-oauth-client-info needs a JSON object with a "client_id" string.', {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', '--static-oauth-client-info needs a JSON object with a "client_id" string.', {
       hint: 'Example: --static-oauth-client-info \'{"client_id":"abc123","redirect_uris":["http://localhost:3334/oauth/callback"]}\'',
     });
   }
@@ -70,7 +70,7 @@ export async function registerClient(
 ): Promise<RegisteredClient> {
   const redirectUri = grant.redirectUri ?? '(none: device sign-in)';
   if (!server.registration_endpoint) {
-    throw new AuthError(`The authorization server ${server.issuer} does not offer dynamic client registration.`, {
+    throw new TetherError('TETHER_NO_DCR', `The authorization server ${server.issuer} does not offer dynamic client registration.`, {
       hint:
         `Register a client at the provider with the redirect URI ${redirectUri} (a public "native"/"desktop" client), ` +
         `then pass --static-oauth-client-info '{"client_id":"<its id>"}' (add "client_secret" for a confidential client).`,
@@ -100,7 +100,7 @@ export async function registerClient(
   }
   if (!response.ok || typeof body.client_id !== 'string') {
     const reason = typeof body.error === 'string' ? `${body.error}${body.error_description ? `: ${String(body.error_description)}` : ''}` : `HTTP ${response.status}`;
-    throw new AuthError(`Dynamic client registration at ${server.registration_endpoint} failed (${reason}).`, {
+    throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${server.registration_endpoint} failed (${reason}).`, {
       hint: `Register a client at the provider with the redirect URI ${redirectUri} and pass it with --static-oauth-client-info.`,
     });
   }

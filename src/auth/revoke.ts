@@ -5,16 +5,27 @@ import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
-import { explainOAuthError } from './oauth-errors.js';
+import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 
-export type RevocationOutcome = 'revoked' | 'not offered' | 'nothing to revoke';
+/** What became of each token at the authorization server. */
+export interface Revocation {
+  /** The server offers no revocation endpoint (RFC 8414 revocation_endpoint). */
+  offered: boolean;
+  /** Token types the server revoked. */
+  revoked: Array<'refresh token' | 'access token'>;
+  /** Token types it does not revoke (RFC 7009 section 2.2.1, unsupported_token_type): not a failure. */
+  unsupported: Array<'refresh token' | 'access token'>;
+}
 
-/** Revokes the refresh token (which ends the grant) and the access token. Throws with a hint if the server refuses. */
-export async function revokeTokens(state: ServerState, secrets: SecretRecord | undefined, fetch: Fetch, allowHttp: boolean): Promise<RevocationOutcome> {
+/**
+ * RFC 7009: revokes the refresh token (which ends the grant) and then the access token. An `unsupported_token_type`
+ * answer is the server's right, not a failure. Anything else is thrown, coded, with the fix.
+ */
+export async function revokeTokens(state: ServerState, secrets: SecretRecord | undefined, fetch: Fetch, allowHttp: boolean): Promise<Revocation> {
   const server = state.authorization_server as AuthorizationServerMetadata;
   const tokens = secrets?.tokens;
-  if (!tokens) return 'nothing to revoke';
-  if (!server.revocation_endpoint) return 'not offered';
+  const outcome: Revocation = { offered: server.revocation_endpoint !== undefined, revoked: [], unsupported: [] };
+  if (!tokens || !server.revocation_endpoint) return outcome;
   const config = clientConfiguration(
     server,
     {
@@ -25,11 +36,16 @@ export async function revokeTokens(state: ServerState, secrets: SecretRecord | u
     fetch,
     allowHttp,
   );
-  try {
-    if (tokens.refresh_token) await oidc.tokenRevocation(config, tokens.refresh_token, { token_type_hint: 'refresh_token' });
-    await oidc.tokenRevocation(config, tokens.access_token, { token_type_hint: 'access_token' });
-  } catch (error) {
-    throw explainOAuthError(error, `Revoking the tokens at ${server.issuer}`, { clientId: state.client.client_id });
-  }
-  return 'revoked';
+  const revoke = async (token: string, hint: 'refresh_token' | 'access_token', name: 'refresh token' | 'access token'): Promise<void> => {
+    try {
+      await oidc.tokenRevocation(config, token, { token_type_hint: hint });
+      outcome.revoked.push(name);
+    } catch (error) {
+      if (oauthErrorCode(error) === 'unsupported_token_type') outcome.unsupported.push(name);
+      else throw explainOAuthError(error, `Revoking the ${name} at ${server.issuer}`, { clientId: state.client.client_id });
+    }
+  };
+  if (tokens.refresh_token) await revoke(tokens.refresh_token, 'refresh_token', 'refresh token');
+  await revoke(tokens.access_token, 'access_token', 'access token');
+  return outcome;
 }

@@ -2,7 +2,7 @@
 // token before every request, refresh ahead of expiry, and on 401 one refresh or else a browser sign-in.
 // Refresh and sign-in code (openid-client) is loaded only when needed, to keep start-up fast.
 import type { AuthProvider } from '@modelcontextprotocol/client';
-import { AuthServerUnavailableError, describeError, GrantRevokedError, RegistrationRejectedError } from '../errors.js';
+import { describeError, hasCode, messageOf, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret } from '../log.js';
 import type { SecretRecord } from '../store/secret-store.js';
@@ -13,6 +13,9 @@ import { deleteSecrets, forgetSignIn, loadSignIn, saveSignIn, type StoredSignIn 
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { AuthSettings, SignedIn, SignInObserver } from './settings.js';
 import { asBearer, fingerprint, refreshDue } from './tokens.js';
+
+/** The credential store could not be read or written: never a reason to sign in again. */
+const STORE_FAILURES = ['TETHER_KEYCHAIN_LOCKED', 'TETHER_KEYCHAIN_UNAVAILABLE', 'TETHER_KEYCHAIN_REFUSED'] as const;
 
 /** Step-up sign-ins per request before the 403 is passed on (MCP: stop after a few attempts). */
 const MAX_STEP_UPS = 2;
@@ -43,16 +46,40 @@ export class OAuthSession implements AuthProvider {
   private refreshedOn401: string | undefined;
   /** Which bearer token each 401 response was sent with. */
   private readonly rejectedWith = new WeakMap<Response, string | undefined>();
+  /** Why the stored sign-in could not be read (a locked keychain): no sign-in starts while it stands. */
+  private unreadable: unknown;
+  private lastRead = 0;
 
   constructor(
     private readonly settings: AuthSettings,
     stored: StoredSignIn,
   ) {
     this.state = stored.state;
-    this.ready = stored.secrets.then((secrets) => {
+    this.ready = this.take(stored);
+  }
+
+  /** Takes what the store holds; a store that cannot be read is remembered (and said once), never taken for "none". */
+  private async take(stored: StoredSignIn): Promise<void> {
+    try {
+      const secrets = await stored.secrets;
       rememberSecrets(secrets);
       this.secrets = secrets;
-    });
+      this.unreadable = undefined;
+    } catch (error) {
+      if (this.unreadable === undefined) this.settings.log.always(`Cannot read the stored sign-in for ${this.settings.serverUrl.href}: ${describeError(error)}`);
+      this.unreadable = error;
+    }
+  }
+
+  /** While the store could not be read, each request reads it again (at most once a second): an unlocked keychain is used at once. */
+  private async readAgainIfUnreadable(): Promise<void> {
+    if (this.unreadable === undefined || Date.now() - this.lastRead < 1_000) return;
+    this.lastRead = Date.now();
+    const { stateDir, serverUrl, store, staticClient } = this.settings;
+    const stored = loadSignIn(stateDir, serverUrl.href, store, staticClient?.client_id);
+    this.state = stored.state ?? this.state;
+    await this.take(stored);
+    if (this.unreadable === undefined) this.settings.log.info(`The stored sign-in for ${serverUrl.href} can be read again; using it.`);
   }
 
   /**
@@ -83,13 +110,14 @@ export class OAuthSession implements AuthProvider {
   /** The SDK transport calls this before every request. */
   async token(): Promise<string | undefined> {
     await this.ready;
+    await this.readAgainIfUnreadable();
     if (this.signingIn) await this.signingIn.catch(() => undefined);
     const tokens = this.secrets?.tokens;
     if (tokens && refreshDue(asBearer(tokens, this.settings.useIdToken))) {
       if (tokens.refresh_token) {
-        await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${describeError(error)}`));
+        await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${messageOf(error)}`));
       } else if (this.settings.flow === 'client-credentials') {
-        await this.signIn({}).catch((error: unknown) => this.settings.log.debug(`new client credentials token failed: ${describeError(error)}`));
+        await this.signIn({}).catch((error: unknown) => this.settings.log.debug(`new client credentials token failed: ${messageOf(error)}`));
       }
     }
     return this.currentBearer();
@@ -98,6 +126,9 @@ export class OAuthSession implements AuthProvider {
   /** The SDK transport calls this on 401, then retries the request once. */
   async onUnauthorized(context: { response: Response }): Promise<void> {
     await this.ready;
+    await this.readAgainIfUnreadable();
+    // A sign-in is stored but cannot be read: a new browser sign-in would only hide the real problem.
+    if (this.unreadable !== undefined) throw this.unreadable;
     if (this.signingIn) {
       await this.signingIn;
       return;
@@ -111,7 +142,7 @@ export class OAuthSession implements AuthProvider {
         this.refreshedOn401 = this.currentBearer();
         return;
       } catch (error) {
-        if (error instanceof AuthServerUnavailableError) throw error;
+        if (hasCode(error, 'TETHER_AUTH_SERVER_UNAVAILABLE', ...STORE_FAILURES)) throw error;
       }
     }
     await this.signIn(bearerChallenge(context.response));
@@ -216,14 +247,14 @@ export class OAuthSession implements AuthProvider {
     await this.exclusive(async () => {
       if (await this.adoptStored(before)) return; // another process refreshed: its refresh token is the live one
       const { state, secrets } = this;
-      if (!state || !secrets) throw new GrantRevokedError('There is no stored sign-in to refresh.');
+      if (!state || !secrets) throw new TetherError('TETHER_GRANT_REVOKED', 'There is no stored sign-in to refresh.');
       const { refreshTokens } = await import('./refresh.js');
       try {
         const tokens = await refreshTokens(this.settings, state, secrets);
         // Save the (possibly rotated) refresh token before anything else can fail.
         await this.save(state, { ...secrets, tokens });
       } catch (error) {
-        if (error instanceof GrantRevokedError) {
+        if (hasCode(error, 'TETHER_GRANT_REVOKED')) {
           this.settings.log.info('The stored sign-in is no longer valid (the refresh token was rejected); a new sign-in is needed.');
           const { tokens: _revoked, ...rest } = secrets;
           await this.save(state, rest);
@@ -269,7 +300,7 @@ export class OAuthSession implements AuthProvider {
     await this.ready;
     await this.exclusive(() => this.signInExclusively(challenge, rejected), (url) => this.observer?.url(url));
     const { state, secrets } = this;
-    if (!state || !secrets) throw new GrantRevokedError('The sign-in ended without credentials.');
+    if (!state || !secrets) throw new TetherError('TETHER_GRANT_REVOKED', 'The sign-in ended without credentials.');
     return { state, secrets };
   }
 
@@ -301,7 +332,7 @@ export class OAuthSession implements AuthProvider {
         (registered) => this.save(registered.state, registered.secrets),
       );
     } catch (error) {
-      if (error instanceof RegistrationRejectedError) await this.forget();
+      if (hasCode(error, 'TETHER_REGISTRATION_REJECTED')) await this.forget();
       throw error;
     } finally {
       await clearPendingSignIn(stateDir, serverUrl.href);
@@ -330,7 +361,7 @@ export class OAuthSession implements AuthProvider {
     try {
       await saveSignIn(stateDir, store, state, secrets);
     } catch (error) {
-      log.always(`Could not save credentials to the ${store.location}: ${describeError(error)}. They are kept in memory for this run only.`);
+      log.always(`Could not save credentials to the ${store.location}: ${messageOf(error)}. They are kept in memory for this run only.`);
     }
   }
 }

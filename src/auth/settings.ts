@@ -31,6 +31,10 @@ export interface SignInOptions {
   useIdToken: boolean;
   /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
   flow: 'browser' | 'device' | 'client-credentials';
+  /** --auth-success-url: the page the browser is sent to after a successful sign-in. */
+  successUrl?: string;
+  /** --token-endpoint: a machine client's token endpoint, used without discovery. */
+  tokenEndpoint?: string;
 }
 
 /** What the OAuth session holds: the options, and how it reaches the server, the store and the user. */

@@ -1,7 +1,7 @@
 // A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
 // then the browser flow. Loaded only when a sign-in is needed.
 import * as oidc from 'openid-client';
-import { AuthError, RegistrationRejectedError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { signInWithBrowser } from './browser-flow.js';
@@ -9,7 +9,7 @@ import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
 import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
-import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata } from './discovery.js';
+import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata, type ResourceDiscovery } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
@@ -21,7 +21,7 @@ export function assertPkceSupported(server: AuthorizationServerMetadata, assumeP
   const methods = server.code_challenge_methods_supported;
   if (methods?.includes('S256')) return;
   if (methods === undefined && assumePkce) return;
-  throw new AuthError(
+  throw new TetherError('TETHER_NO_PKCE', 
     methods === undefined
       ? `The authorization server ${server.issuer} does not advertise PKCE support (code_challenge_methods_supported is missing), so mcp-tether will not sign in with it.`
       : `The authorization server ${server.issuer} does not support PKCE with S256 (it lists ${methods.join(', ') || 'nothing'}).`,
@@ -107,6 +107,19 @@ async function resolveClient(
   return registerClient(server, { ...(redirectUri ? { redirectUri } : {}), grantTypes }, settings.clientMetadata, scope, settings.fetch);
 }
 
+async function discover(settings: SignInSettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<{ discovery: ResourceDiscovery; server: AuthorizationServerMetadata }> {
+  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp, trace);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined }, trace);
+  return { discovery, server };
+}
+
+/** --token-endpoint (mcp-remote 0.15.1): a machine client's token endpoint, given, so no discovery at all. */
+function givenTokenEndpoint(serverUrl: URL, tokenEndpoint: string, trace: (line: string) => void): { discovery: ResourceDiscovery; server: AuthorizationServerMetadata } {
+  const issuer = new URL(tokenEndpoint).origin;
+  trace(`token endpoint ${tokenEndpoint} given (--token-endpoint): no discovery`);
+  return { discovery: { issuer, resource: serverUrl.href }, server: { issuer, token_endpoint: tokenEndpoint } };
+}
+
 export async function signIn(
   settings: SignInSettings,
   challenge: BearerChallenge,
@@ -115,12 +128,16 @@ export async function signIn(
   onRegistered: (registered: SignedIn) => Promise<void> = async () => undefined,
 ): Promise<SignedIn> {
   const trace = (line: string): void => settings.log.debug(`sign-in: ${line}`);
-  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp, trace);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined }, trace);
-  assertPkceSupported(server, settings.assumePkce);
-  if (!server.authorization_endpoint || !server.token_endpoint) {
-    throw new AuthError(`The authorization server ${server.issuer} publishes no authorization or token endpoint.`, {
-      hint: 'Check the issuer URL; mcp-tether needs the authorization code flow.',
+  const flow = settings.flow ?? 'browser';
+  const { discovery, server } =
+    flow === 'client-credentials' && settings.tokenEndpoint
+      ? givenTokenEndpoint(settings.serverUrl, settings.tokenEndpoint, trace)
+      : await discover(settings, challenge, trace);
+  // PKCE belongs to the authorization code flow: no other grant is refused for the lack of it.
+  if (flow === 'browser') assertPkceSupported(server, settings.assumePkce);
+  if ((flow === 'browser' && !server.authorization_endpoint) || !server.token_endpoint) {
+    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server ${server.issuer} publishes no ${server.token_endpoint ? 'authorization' : 'token'} endpoint.`, {
+      hint: 'Check the issuer URL the server\'s metadata names.',
     });
   }
   const configured = settings.scope ?? settings.staticClient?.scope;
@@ -141,7 +158,6 @@ export async function signIn(
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
   const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
 
-  const flow = settings.flow ?? 'browser';
   const stateFor = (client: RegisteredClient): ServerState => ({
     server_url: settings.serverUrl.href,
     resource: resource ?? discovery.resource,
@@ -175,7 +191,7 @@ export async function signIn(
     // A machine client: no user, no browser; "refreshing" is asking again.
     const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
     if (!client.client_secret) {
-      throw new AuthError('--client-credentials needs a confidential client.', { hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' });
+      throw new TetherError('TETHER_CONFIDENTIAL_CLIENT_REQUIRED', '--client-credentials needs a confidential client.', { hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' });
     }
     const config = configurationFor(settings, server, client);
     try {
@@ -213,6 +229,7 @@ export async function signIn(
       config: configurationFor(settings, server, client),
       listener,
       ...interactive,
+      ...(settings.successUrl ? { successUrl: settings.successUrl } : {}),
       openBrowser: settings.openBrowser,
     }).catch((error: unknown) => rejectedRegistration(error, client));
     return signedIn(client, response);
@@ -228,7 +245,7 @@ export async function signIn(
 function rejectedRegistration(error: unknown, client: RegisteredClient): never {
   const code = oauthErrorCode(error);
   if (client.registration.source !== 'dynamic' || (code !== 'invalid_client' && code !== 'unauthorized_client')) throw error;
-  throw new RegistrationRejectedError(
+  throw new TetherError('TETHER_REGISTRATION_REJECTED', 
     `The authorization server refused the client mcp-tether registered with it (${client.registration.client_id}: ${code}).`,
     { hint: 'mcp-tether forgets that registration; the next sign-in registers a new client. Restart the server in your IDE, or run mcp-tether login.', cause: error },
   );

@@ -65,3 +65,23 @@ export function asBearer(tokens: StoredTokens, useIdToken: boolean): StoredToken
 export function fingerprint(token: string | undefined): string | undefined {
   return token === undefined ? undefined : createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }
+
+/** The claims of a JWT, unverified (for words shown to the user, never for a decision); {} when it is not one. */
+export function jwtClaims(jwt: string | undefined): Record<string, unknown> {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jwt?.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The signed-in account, in the words the provider uses (email, user name, subject), from the ID or access token. */
+export function accountOf(accessToken: string | undefined, idToken: string | undefined): string | undefined {
+  const claims: Record<string, unknown> = { ...jwtClaims(accessToken), ...jwtClaims(idToken) };
+  for (const key of ['email', 'preferred_username', 'upn', 'username', 'name', 'sub']) {
+    const value = claims[key];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { SignInObserver } from '../auth/settings.js';
-import { describeError } from '../errors.js';
+import { asTetherError, describeError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
@@ -95,6 +95,8 @@ export class Bridge implements SignInObserver {
   private signIn: SignInView | undefined;
   /** stdin ended: nothing more is written to the IDE. */
   private closed = false;
+  /** The last failure said on stderr, so that a failure repeated request after request is said once. */
+  private lastFailure: string | undefined;
   private ideInitialized = false;
   /** Requests answered here while they waited for the server; their own answers are not sent or are dropped. */
   private readonly answeredHere = new Set<RequestId>();
@@ -171,8 +173,8 @@ export class Bridge implements SignInObserver {
     try {
       parsed = JSON.parse(line);
     } catch (error) {
-      this.log.info(`Ignored a line from the IDE that is not JSON (${describeError(error)}).`);
-      this.write(errorResponse(null, PARSE_ERROR, `Parse error: ${describeError(error)}`));
+      this.log.info(`Ignored a line from the IDE that is not JSON (${messageOf(error)}).`);
+      this.write(errorResponse(null, PARSE_ERROR, `Parse error: ${messageOf(error)}`));
       return;
     }
     const message = classify(parsed);
@@ -231,9 +233,9 @@ export class Bridge implements SignInObserver {
     }
     const family = listFamily(method);
     if (family && this.failedFamilies.has(family)) {
-      const reason = describeError(this.failedFamilies.get(family));
+      const reason = asTetherError(this.failedFamilies.get(family));
       this.failedFamilies.delete(family);
-      this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether could not connect to the server: ${reason}\n  (Your next request tries again; or restart the server in your IDE.)`));
+      this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether could not connect to the server: ${reason.describe()}\n  (Your next request tries again; or restart the server in your IDE.)`, reason.toData()));
       return true;
     }
     if (family && this.missingFamilies.has(family)) {
@@ -330,6 +332,7 @@ export class Bridge implements SignInObserver {
         }
         this.moveTo('failed');
         this.log.always(`Could not connect to the server: ${describeError(error)}`);
+        this.lastFailure = describeError(error);
         if (this.signIn) this.signIn.listedHere = false;
         // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
         // that with the reason, so the failure shows in the IDE and not only on stderr.
@@ -437,11 +440,13 @@ export class Bridge implements SignInObserver {
 
   private deliveryFailed(id: RequestId | undefined, failure: unknown): void {
     // A start-up failure was said on stderr once already; the requests queued behind it only carry it to the IDE.
-    const error = failure instanceof AlreadyReported ? failure.error : failure;
-    const text = describeError(error);
-    if (!(failure instanceof AlreadyReported)) this.log.info(`Could not deliver a message to the server: ${text}`);
+    const error = asTetherError(failure instanceof AlreadyReported ? failure.error : failure);
+    const text = error.describe();
+    // Said once: the same failure on every request that follows would bury it.
+    if (!(failure instanceof AlreadyReported) && text !== this.lastFailure) this.log.info(text);
+    this.lastFailure = text;
     if (id === undefined || !this.pending.delete(id) && this.handshake?.id !== id) return;
-    this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether: ${text}`));
+    this.write(errorResponse(id, UPSTREAM_ERROR, `mcp-tether: ${text}`, error.toData()));
   }
 
   // --- server -> IDE ---

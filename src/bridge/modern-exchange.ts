@@ -1,5 +1,6 @@
 // The IDE's requests to a 2026-07-28 server: `_meta` on each, Mcp-Param-* headers on tools/call (SEP-2243), and
 // input_required results (SEP-2322) turned into requests to the IDE whose answers go back with the original request.
+import { asTetherError, describeError } from '../errors.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { errorResponse, type Json, type RequestId } from './jsonrpc.js';
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
@@ -124,7 +125,7 @@ export class ModernExchange {
       await this.sendRequest({ ...sent, message: continuation(sent.message, wireId, responses, needed.requestState) }, wireId);
     } catch (error) {
       this.continuing.delete(sent.ideId);
-      this.options.toIde(errorResponse(sent.ideId, -32603, `mcp-tether: ${error instanceof Error ? error.message : String(error)}`) as JSONRPCMessage);
+      this.options.toIde(errorResponse(sent.ideId, -32603, `mcp-tether: ${describeError(error)}`, asTetherError(error).toData()) as JSONRPCMessage);
     }
   }
 }

@@ -1,7 +1,8 @@
 // The remote side of the bridge: one MCP session with the server over Streamable HTTP, or the legacy HTTP+SSE
 // transport as a fallback, re-created invisibly (the IDE's own initialize replayed) when the server forgets it.
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { describeError } from '../errors.js';
+import { messageOf, TetherError } from '../errors.js';
+import { notAnMcpEndpoint, type Attempt } from '../http/mcp-endpoint.js';
 import type { Logger } from '../log.js';
 import { idOf, objectOf, resultOf, type RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
@@ -11,7 +12,11 @@ import type { VerbatimBodies } from './verbatim.js';
 import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
 
 export interface UpstreamOptions {
+  /** The server's URL, for messages. */
+  url: URL;
   mode: TransportMode;
+  /** --protocol legacy: never try MCP 2026-07-28 (`server/discover`). */
+  legacyOnly?: boolean;
   /** What the server spoke last time, to skip a probe that would fail. */
   era?: Era;
   log: Logger;
@@ -30,6 +35,21 @@ export interface UpstreamOptions {
 export function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** What each way of connecting sends, in words. */
+const REQUESTS = {
+  modern: 'POST server/discover (MCP 2026-07-28)',
+  'legacy-http': 'POST initialize (Streamable HTTP)',
+  sse: 'GET (HTTP+SSE)',
+} as const;
+
+/** The answer of a transport error that says "this is not an MCP endpoint here", in words; undefined for any other failure. */
+function answerOf(error: unknown): string | undefined {
+  const status = httpStatus(error);
+  if (status !== undefined) return status === 401 || status === 403 ? undefined : `HTTP ${status}`;
+  const type = /Unexpected content type:?\s*([^\s,;]+)/i.exec(error instanceof Error ? error.message : '')?.[1];
+  return type ? `HTTP 200 with ${type}, not MCP` : undefined;
 }
 
 /** MCP transports, backwards compatibility: fall back to HTTP+SSE on these answers to the first POST only. */
@@ -75,6 +95,7 @@ export class Upstream {
     this.initializeRequest = request;
     const attempts = this.attempts();
     let lastError: unknown;
+    const answers: Attempt[] = [];
     for (const [index, attempt] of attempts.entries()) {
       try {
         if (attempt === 'modern') {
@@ -89,17 +110,33 @@ export class Upstream {
       } catch (error) {
         lastError = error;
         const status = httpStatus(error);
+        const notMcp = answerOf(error);
+        if (notMcp) answers.push({ request: REQUESTS[attempt], answer: notMcp });
         const last = index === attempts.length - 1;
         const fallBack = attempt === 'sse' ? status !== 401 && status !== 403 : status !== undefined && FALLBACK_STATUSES.has(status);
-        if (last || !fallBack || this.sessionOpen) throw error;
-        this.options.log.debug(`${attempt} connection refused (${describeError(error)}); trying the next way`);
+        if (last || !fallBack || this.sessionOpen) throw answers.length === index + 1 ? this.explain(error, answers) : error;
+        this.options.log.debug(`${REQUESTS[attempt]} was answered ${notMcp ?? messageOf(error)}; trying the next way`);
         await this.drop();
       }
     }
     throw lastError ?? new Error('the server speaks no protocol version or transport mcp-tether knows');
   }
 
+  /** Every way was answered with "not here": the URL is wrong, and the error says so. A 5xx is the server's. */
+  private explain(error: unknown, answers: Attempt[]): unknown {
+    const status = httpStatus(error);
+    if (status !== undefined && status >= 500) {
+      return new TetherError('TETHER_SERVER_FAILED', `${this.options.url.href} answered HTTP ${status} to ${answers.at(-1)?.request ?? 'initialize'}.`, { cause: error });
+    }
+    return notAnMcpEndpoint(this.options.url, answers);
+  }
+
   private attempts(): Array<'modern' | 'legacy-http' | 'sse'> {
+    const all = this.allAttempts();
+    return this.options.legacyOnly ? all.filter((attempt) => attempt !== 'modern') : all;
+  }
+
+  private allAttempts(): Array<'modern' | 'legacy-http' | 'sse'> {
     switch (this.options.mode) {
       case 'sse-only':
         return ['sse'];
@@ -170,7 +207,7 @@ export class Upstream {
     const transport = this.transport;
     if (!transport) return;
     if (transport.sessionId && transport.terminateSession) {
-      await transport.terminateSession().catch((error: unknown) => this.options.log.debug(`closing the session: ${describeError(error)}`));
+      await transport.terminateSession().catch((error: unknown) => this.options.log.debug(`closing the session: ${messageOf(error)}`));
     }
     await transport.close().catch(() => undefined);
   }
@@ -178,7 +215,7 @@ export class Upstream {
   private async open(kind: 'streamable' | 'sse'): Promise<void> {
     const transport = kind === 'streamable' ? this.options.streamable() : this.options.legacySse();
     transport.onmessage = (message) => this.fromServer(message);
-    transport.onerror = (error) => this.options.log.debug(`transport: ${describeError(error)}`);
+    transport.onerror = (error) => this.options.log.debug(`transport: ${messageOf(error)}`);
     this.transport = transport;
     this.kind = kind;
     await transport.start();

@@ -1,13 +1,17 @@
 // --header "Name: value" parsing, with ${VAR} taken from the environment. Header values are treated as secrets.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import { registerSecret } from '../log.js';
 
-export function expandVariables(text: string, env: NodeJS.ProcessEnv): string {
+/**
+ * ${NAME} replaced with the environment variable's value (as mcp-remote does). An unset variable is an error here,
+ * where mcp-remote would send the literal "${NAME}": a header or secret that cannot work is better named at once.
+ */
+export function expandVariables(text: string, env: NodeJS.ProcessEnv, option = '--header'): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
     const value = env[name];
     if (value === undefined) {
-      throw new UsageError(`--header refers to \${${name}}, but the environment variable ${name} is not set.`, `Set ${name} in the "env" of your IDE's MCP server entry.`);
+      throw new TetherError('TETHER_INVALID_ARGUMENT', `${option} refers to \${${name}}, but the environment variable ${name} is not set.`, { hint: `Set ${name} in the "env" of your IDE's MCP server entry.` });
     }
     return value;
   });
@@ -17,7 +21,7 @@ export function parseHeader(raw: string, env: NodeJS.ProcessEnv): [string, strin
   const colon = raw.indexOf(':');
   const name = colon > 0 ? raw.slice(0, colon).trim() : '';
   if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-    throw new UsageError(`--header "${raw.slice(0, 40)}" is not of the form "Name: value".`, 'Example: --header "X-Api-Key: ${API_KEY}"');
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `--header "${raw.slice(0, 40)}" is not of the form "Name: value".`, { hint: 'Example: --header "X-Api-Key: ${API_KEY}"' });
   }
   const value = expandVariables(raw.slice(colon + 1).trim(), env);
   registerSecret(value);
@@ -39,7 +43,7 @@ export function parseHeaderFile(path: string, env: NodeJS.ProcessEnv): Record<st
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--header-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Pass the path of a readable file with one "Name: value" per line.');
+    throw new TetherError('TETHER_UNREADABLE_FILE', `--header-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { hint: 'Pass the path of a readable file with one "Name: value" per line.' });
   }
   const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
   return parseHeaders(lines, env);

@@ -1,6 +1,9 @@
 // `mcp-tether logout <url>` and `logout --all`: revoke at the authorization server where it offers revocation
-// (RFC 7009), then delete every trace: the credential store entry, the state file, the lock.
-import { describeError, UsageError } from '../errors.js';
+// (RFC 7009), then delete every trace: the credential store entry, the state file, the handshake cache, the lock.
+// A store that cannot be reached keeps its entry and the state that names it: nothing is orphaned.
+import { readdir, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asTetherError, ExitCode, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
@@ -8,35 +11,101 @@ import { deleteServerCache } from '../bridge/handshake.js';
 import { removeServerLock } from '../coordination/lock.js';
 import { listServerStates, readServerState, type ServerState } from '../store/server-state.js';
 import { forgetSignIn, readSecrets, storeFor } from '../store/sign-in-record.js';
+import { maintenanceUrl, type LogoutOptions } from './program.js';
 
-async function logoutOne(state: ServerState, stateDir: string, fetch: Fetch, log: Logger): Promise<string> {
-  const store = storeFor(state, stateDir, log);
-  const secrets = await readSecrets(state, store).catch(() => undefined);
-  let revocation: string;
-  try {
-    const { revokeTokens } = await import('../auth/revoke.js');
-    const outcome = await revokeTokens(state, secrets, fetch, true);
-    revocation = outcome === 'revoked' ? `revoked at ${state.issuer}` : outcome === 'not offered' ? `${state.issuer} offers no revocation` : 'no tokens held';
-  } catch (error) {
-    revocation = `revocation failed (${describeError(error)}); removed locally anyway`;
-  }
-  await forgetSignIn(stateDir, store, state);
-  await deleteServerCache(stateDir, state.server_url);
-  await removeServerLock(stateDir, state.server_url);
-  return `Signed out of ${state.server_url}: ${revocation}; removed from the ${store.location}.`;
+function list(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }
 
-export async function logout(serverUrl: string | undefined, all: boolean, env: NodeJS.ProcessEnv, fetch: Fetch, log: Logger): Promise<string[]> {
-  const stateDir = stateDirectory(env);
-  if (all) {
-    const states = await listServerStates(stateDir);
-    if (states.length === 0) return ['mcp-tether holds no credentials.'];
-    const lines: string[] = [];
-    for (const state of states) lines.push(await logoutOne(state, stateDir, fetch, log));
-    return lines;
+interface SignedOut {
+  line: string;
+  /** Revocation failed (the grant may live on at the server until it expires); the local sign-out happened. */
+  revocationFailure?: TetherError;
+}
+
+async function logoutOne(state: ServerState, stateDir: string, fetch: Promise<Fetch>, log: Logger): Promise<SignedOut> {
+  const store = storeFor(state, stateDir, log);
+  let secrets;
+  try {
+    secrets = await readSecrets(state, store);
+  } catch (error) {
+    const coded = asTetherError(error);
+    throw new TetherError(coded.code, `Cannot sign out of ${state.server_url}: ${coded.message} Nothing was revoked or removed.`, { hint: coded.hint, cause: error });
   }
-  if (!serverUrl) throw new UsageError('logout needs a server URL, or --all.', 'Run mcp-tether status to see the servers mcp-tether holds credentials for.');
-  const state = readServerState(stateDir, new URL(serverUrl).href);
-  if (!state) return [`mcp-tether holds no credentials for ${new URL(serverUrl).href}.`];
-  return [await logoutOne(state, stateDir, fetch, log)];
+  const done: string[] = [];
+  let revocationFailure: TetherError | undefined;
+  try {
+    const { revokeTokens } = await import('../auth/revoke.js');
+    const revocation = await revokeTokens(state, secrets, await fetch, true); // the endpoints were accepted at sign-in
+    if (revocation.revoked.length > 0) done.push(`revoked the ${list(revocation.revoked)} at ${state.issuer}`);
+    if (revocation.unsupported.length > 0) done.push(`${state.issuer} does not revoke the ${list(revocation.unsupported)} (it expires by itself)`);
+    if (!revocation.offered && secrets?.tokens) done.push(`${state.issuer} offers no revocation (the tokens expire by themselves)`);
+  } catch (error) {
+    revocationFailure = asTetherError(error);
+    done.push('could not revoke at the authorization server (see below)');
+  }
+  const deleted = await forgetSignIn(stateDir, store, state).catch((error: unknown) => {
+    const coded = asTetherError(error);
+    throw new TetherError(coded.code, `Cannot delete the credentials of ${state.server_url}: ${coded.message} The state that names them is kept.`, { hint: coded.hint, cause: error });
+  });
+  await deleteServerCache(stateDir, state.server_url);
+  await removeServerLock(stateDir, state.server_url);
+  done.push(deleted ? `deleted the credentials from ${store.kind === 'file' ? store.location : `the ${store.location}`}` : 'no credentials were stored');
+  done.push('deleted the state');
+  return { line: `Signed out of ${state.server_url}: ${done.join('; ')}.`, ...(revocationFailure ? { revocationFailure } : {}) };
+}
+
+/** After `logout --all`: handshake caches of servers without a sign-in, stale locks, and the folders, if empty. */
+async function removeLeftovers(stateDir: string): Promise<void> {
+  for (const folder of ['servers', 'locks']) {
+    const path = join(stateDir, folder);
+    const names = await readdir(path).catch(() => [] as string[]);
+    for (const name of names) if (folder === 'locks' || name.endsWith('.server.json')) await unlink(join(path, name)).catch(() => undefined);
+    await rmdir(path).catch(() => undefined);
+  }
+  await rmdir(stateDir).catch(() => undefined);
+}
+
+/** Signs out; returns the lines for stdout and the exit code (failures are said on stderr as they happen). */
+export async function logout(
+  serverUrl: string | undefined,
+  options: LogoutOptions,
+  env: NodeJS.ProcessEnv,
+  fetch: Promise<Fetch>,
+  log: Logger,
+): Promise<{ lines: string[]; exitCode: number }> {
+  const stateDir = stateDirectory(env);
+  let states: ServerState[];
+  if (options.all) {
+    if (serverUrl !== undefined) throw new TetherError('TETHER_INVALID_ARGUMENT', 'logout takes a server URL or --all, not both.');
+    states = await listServerStates(stateDir);
+  } else {
+    if (serverUrl === undefined) throw new TetherError('TETHER_MISSING_ARGUMENT', 'logout needs a server URL, or --all.', { hint: 'Run mcp-tether status to see the servers mcp-tether holds credentials for.' });
+    const url = maintenanceUrl(serverUrl, true).href;
+    const state = readServerState(stateDir, url);
+    if (!state) return { lines: [`mcp-tether holds no credentials for ${url}.`], exitCode: ExitCode.ok };
+    states = [state];
+  }
+  const lines: string[] = [];
+  let failure: TetherError | undefined;
+  for (const state of states) {
+    try {
+      const outcome = await logoutOne(state, stateDir, fetch, log);
+      lines.push(outcome.line);
+      if (outcome.revocationFailure) {
+        log.always(outcome.revocationFailure.describe());
+        failure ??= outcome.revocationFailure;
+      }
+    } catch (error) {
+      const coded = asTetherError(error);
+      if (!options.all) throw coded;
+      log.always(coded.describe());
+      failure ??= coded;
+    }
+  }
+  if (options.all) {
+    if (!failure) await removeLeftovers(stateDir);
+    if (states.length === 0) lines.push('mcp-tether holds no credentials.');
+  }
+  return { lines, exitCode: failure ? failure.exitCode : ExitCode.ok };
 }

@@ -1,44 +1,65 @@
-// Entry point: parse the command line, run the command, turn errors into a message on stderr and an exit code.
+// Entry point: parse the command line, run the command, turn errors into a coded message on stderr and an exit code.
 import { CommanderError } from 'commander';
-import { describeError, ExitCode, TetherError } from '../errors.js';
+import { asTetherError, ExitCode } from '../errors.js';
+import { createFetch, type FetchOptions } from '../http/fetch.js';
 import { log } from '../log.js';
-import { buildProgram } from './program.js';
+import { buildProgram, type MaintenanceOptions } from './program.js';
 import { packageVersion } from './version.js';
 
+/** The network options of logout and status, as createFetch takes them. */
+function networkOf(options: MaintenanceOptions, env: NodeJS.ProcessEnv): FetchOptions {
+  return {
+    env,
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: Math.round(options.connectTimeout * 1000) }),
+    ...(options.ipv4 ? { ipv4: true } : {}),
+  };
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let exitCode: number = ExitCode.ok;
   const program = buildProgram(
     packageVersion(),
     {
       proxy: async (config) => {
         log.setLevel(config.logLevel);
+        for (const note of config.notes) log.debug(note);
         const { runProxy } = await import('./proxy.js');
         await runProxy(config, log, env);
       },
       login: async (config) => {
         log.setLevel(config.logLevel);
+        for (const note of config.notes) log.debug(note);
         const { login } = await import('./login.js');
         process.stdout.write(`${await login(config, log, env)}\n`);
       },
       logout: async (serverUrl, options) => {
         if (options.debug) log.setLevel('debug');
-        const [{ logout }, { createFetch }] = await Promise.all([import('./logout.js'), import('../http/fetch.js')]);
-        for (const line of await logout(serverUrl, options.all === true, env, await createFetch({ env }), log)) process.stdout.write(`${line}\n`);
+        const { logout } = await import('./logout.js');
+        const fetch = createFetch(networkOf(options, env));
+        const outcome = await logout(serverUrl, options, env, fetch, log);
+        for (const line of outcome.lines) process.stdout.write(`${line}\n`);
+        exitCode = outcome.exitCode;
       },
-      status: async (options) => {
-        const { collectStatus, formatStatus } = await import('./status.js');
-        const statuses = await collectStatus(env, log);
-        process.stdout.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : formatStatus(statuses));
+      status: async (serverUrl, options) => {
+        if (options.debug) log.setLevel('debug');
+        const { status } = await import('./status.js');
+        return status(serverUrl, options, env, () => createFetch(networkOf(options, env)), log);
+      },
+      exit: (code) => {
+        exitCode = code;
       },
     },
     env,
   );
   try {
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    log.always(describeError(error));
-    return error instanceof TetherError ? error.exitCode : ExitCode.failure;
+    if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.ok; // --help, --version
+    const coded = asTetherError(error);
+    log.always(coded.describe());
+    return coded.exitCode;
   }
 }
 

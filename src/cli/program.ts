@@ -1,13 +1,15 @@
 // The command line: mcp-remote's arguments and ours, parsed by commander into one validated Config.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { UsageError } from '../errors.js';
-import { assertSecureUrl } from '../http/url.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { TetherError, type ErrorCode } from '../errors.js';
+import { parseStaticClientInfo } from '../auth/registration.js';
+import { assertSecureUrl, serverUrlOf } from '../http/url.js';
 import type { SignInOptions } from '../auth/settings.js';
 import type { LogLevel } from '../log.js';
 import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
 import { STORE_CHOICES, type StoreChoice } from '../store/secret-store.js';
-import { parseHeaderFile, parseHeaders } from './headers.js';
+import { closestCommand } from './commands.js';
+import { expandVariables, parseHeaderFile, parseHeaders } from './headers.js';
 
 export interface Config {
   serverUrl: URL;
@@ -23,11 +25,24 @@ export interface Config {
   ignoreTools: string[];
   allowTools: string[];
   caFile?: string;
+  /** How the network is used (--connect-timeout, --headers-timeout, --ipv4). */
+  network: NetworkOptions;
+  /** --protocol legacy: never try MCP 2026-07-28 (`server/discover`) first. */
+  protocol: 'auto' | 'legacy';
   logLevel: LogLevel;
+  /** mcp-remote flags accepted where mcp-tether already does better, with what it does instead (said with --debug). */
+  notes: string[];
+}
+
+export interface NetworkOptions {
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  ipv4?: boolean;
 }
 
 interface RawOptions {
   header: string[];
+  headerFile: string[];
   allowHttp?: boolean;
   host: string;
   callbackPath: string;
@@ -48,18 +63,28 @@ interface RawOptions {
   transport: TransportMode;
   ignoreTool: string[];
   allowTool: string[];
-  headerFile?: string;
   caFile?: string;
   enableProxy?: boolean;
   debug?: boolean;
   silent?: boolean;
+  // mcp-remote 0.15.1's flags
+  protocol?: 'auto' | 'legacy';
+  keepAlive?: boolean;
+  pingInterval?: number;
+  connectTimeout?: number;
+  headersTimeout?: number;
+  bodyTimeout?: number;
+  ipv4?: boolean;
+  disableCookies?: boolean;
+  tokenEndpoint?: string;
+  authSuccessUrl?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function positiveSeconds(value: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('Expected a number of seconds greater than 0.');
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('Expected a number of seconds greater than 0.');
   return seconds;
 }
 
@@ -76,36 +101,37 @@ export function readJsonArgument(option: string, value: string): unknown {
     try {
       text = readFileSync(value.slice(1), 'utf8');
     } catch (error) {
-      throw new UsageError(`${option}: cannot read ${value.slice(1)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Pass inline JSON or @ followed by a readable file path.');
+      throw new TetherError('TETHER_UNREADABLE_FILE', `${option}: cannot read ${value.slice(1)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { hint: 'Pass inline JSON or @ followed by a readable file path.' });
     }
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${option} is not valid JSON (${(error as Error).message}).`, `Quote the JSON for your shell, or put it in a file and pass ${option} @file.json.`);
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `${option} is not valid JSON (${(error as Error).message}).`, { hint: `Quote the JSON for your shell, or put it in a file and pass ${option} @file.json.` });
   }
 }
 
+/** ${VAR} expanded in every string of a JSON value (as mcp-remote 0.15.1 does for --static-oauth-client-info), escaped by construction. */
+export function expandJsonVariables(value: unknown, env: NodeJS.ProcessEnv, option: string): unknown {
+  if (typeof value === 'string') return expandVariables(value, env, option);
+  if (Array.isArray(value)) return value.map((item) => expandJsonVariables(item, env, option));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expandJsonVariables(item, env, option)]));
+  }
+  return value;
+}
+
 function parseServerUrl(raw: string, allowHttp: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`"${raw}" is not a URL.`, 'Pass the remote MCP server URL first, e.g. mcp-tether https://gateway.example/mcp');
-  }
-  try {
-    assertSecureUrl(url, 'the MCP server', allowHttp);
-  } catch (error) {
-    throw new UsageError((error as Error).message, (error as UsageError).hint);
-  }
-  return url;
+  const typo = closestCommand(raw);
+  if (typo) throw new TetherError('TETHER_UNKNOWN_COMMAND', `"${raw}" is neither a command nor a URL.`, { hint: `Did you mean mcp-tether ${typo}? Run mcp-tether --help to see the commands.` });
+  return serverUrlOf(raw, allowHttp);
 }
 
 function parseCallbackPort(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`The callback port "${raw}" is not a port number (1-65535).`, 'Pass the port your OAuth client\'s redirect URI uses, e.g. 3334, or leave it out.');
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `The callback port "${raw}" is not a port number (1-65535).`, { hint: 'Pass the port your OAuth client\'s redirect URI uses, e.g. 3334, or leave it out.' });
   }
   return port;
 }
@@ -114,13 +140,53 @@ function parseCallbackPort(raw: string | undefined): number | undefined {
 function parseClientMetadataUrl(raw: string): string {
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   if (!url || url.protocol !== 'https:' || url.pathname === '/') {
-    throw new UsageError(`--client-metadata-url "${raw}" is not an https URL with a path.`, 'Example: --client-metadata-url https://example.com/mcp-client.json');
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `--client-metadata-url "${raw}" is not an https URL with a path.`, { hint: 'Example: --client-metadata-url https://example.com/mcp-client.json' });
   }
   return url.href;
 }
 
+/** --resource: an absolute URI; empty or blank means "send none" (mcp-remote 0.15.1). */
+function resourceOf(options: RawOptions): { resource?: string; disableResource: boolean } {
+  const raw = options.resource;
+  if (options.disableResourceParameter === true || (raw !== undefined && raw.trim() === '')) return { disableResource: true };
+  if (raw === undefined) return { disableResource: false };
+  if (!URL.canParse(raw.trim())) throw new TetherError('TETHER_INVALID_ARGUMENT', `--resource "${raw}" is not an absolute URI.`, { hint: 'Example: --resource https://gateway.example/mcp, or --resource "" to send none.' });
+  return { resource: raw.trim(), disableResource: false };
+}
+
+/** --auth-success-url: where the browser goes after a sign-in; https, or http on loopback (or with --allow-http). */
+function parseAuthSuccessUrl(raw: string, allowHttp: boolean): string {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.username || url.password || url.hash) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `--auth-success-url "${raw}" is not an http(s) URL without credentials or fragment.`, { hint: 'Example: --auth-success-url https://intranet.example/signed-in' });
+  }
+  assertSecureUrl(url, 'the --auth-success-url page', allowHttp);
+  return url.href;
+}
+
+/** --token-endpoint: a machine client's token endpoint, used instead of discovery (mcp-remote 0.15.1). */
+function parseTokenEndpoint(raw: string, options: RawOptions): string {
+  if (!options.clientCredentials) throw new TetherError('TETHER_INVALID_ARGUMENT', '--token-endpoint is only used with --client-credentials.', { hint: 'Add --client-credentials, or leave --token-endpoint out: mcp-tether finds the endpoint itself.' });
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || url.username || url.password || url.hash) throw new TetherError('TETHER_INVALID_ARGUMENT', `--token-endpoint "${raw}" is not a URL without credentials or fragment.`, { hint: 'Example: --token-endpoint https://auth.example/oauth2/token' });
+  assertSecureUrl(url, 'the token endpoint', options.allowHttp === true);
+  return url.href;
+}
+
+/** What mcp-tether does instead of an mcp-remote flag it accepts but has no need for (said with --debug). */
+function compatibilityNotes(options: RawOptions): string[] {
+  const notes: string[] = [];
+  if (options.enableProxy) notes.push('--enable-proxy: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are always honoured.');
+  if (options.keepAlive || options.pingInterval !== undefined) {
+    notes.push('--keep-alive/--ping-interval: no pings are sent; a session the server dropped is started again on the next request (HTTP 404), and the event stream reconnects by itself.');
+  }
+  if (options.bodyTimeout !== undefined) notes.push('--body-timeout: an answer or event stream is never cut for being quiet (a long tool call may say nothing for minutes); connecting and the response headers keep their deadlines.');
+  if (options.disableCookies) notes.push('--disable-cookies: mcp-tether keeps no cookies.');
+  return notes;
+}
+
 function flowOf(options: RawOptions): SignInOptions['flow'] {
-  if (options.deviceCode && options.clientCredentials) throw new UsageError('--device-code and --client-credentials exclude each other.', 'Choose the one your client is registered for.');
+  if (options.deviceCode && options.clientCredentials) throw new TetherError('TETHER_INVALID_ARGUMENT', '--device-code and --client-credentials exclude each other.', { hint: 'Choose the one your client is registered for.' });
   return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : 'browser';
 }
 
@@ -128,7 +194,7 @@ function parseAuthorizeParams(entries: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const entry of entries) {
     const eq = entry.indexOf('=');
-    if (eq < 1) throw new UsageError(`--authorize-param "${entry}" is not of the form key=value.`, 'Example: --authorize-param audience=https://api.example.com');
+    if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param "${entry}" is not of the form key=value.`, { hint: 'Example: --authorize-param audience=https://api.example.com' });
     params[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return params;
@@ -137,9 +203,9 @@ function parseAuthorizeParams(entries: string[]): Record<string, string> {
 export function proxyOptions(command: Command): Command {
   return command
     .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect, [])
-    .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins')
+    .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins (repeatable)', collect, [])
     .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
-    .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}')
+    .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}; ${VAR} is read from the environment')
     .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
     .option('--client-metadata-url <url>', 'HTTPS URL of this client\'s metadata document, used as its client id where the server supports it (before dynamic registration)')
     .option('--host <host>', 'host name of the sign-in callback (redirect URI); the listener binds loopback only', 'localhost')
@@ -147,7 +213,7 @@ export function proxyOptions(command: Command): Command {
     .option('--auth-timeout <seconds>', 'how long to wait for the browser sign-in', positiveSeconds, 300)
     .option('--initialize-hold <seconds>', 'how long the IDE\'s start-up may wait for a sign-in before mcp-tether answers it (default: per IDE, see the README; 0 = at once)', nonNegativeSeconds)
     .option('--scope <scopes>', 'scopes to request, space-separated (default: what the server asks for)')
-    .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own')
+    .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own; "" sends none')
     .option('--disable-resource-parameter', 'send no resource indicator (Microsoft Entra ID v2 rejects it)')
     .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect, [])
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
@@ -159,23 +225,42 @@ export function proxyOptions(command: Command): Command {
     .option('--ignore-tool <glob>', 'hide tools whose name matches ("*" and "?" wildcards) from the IDE (repeatable)', collect, [])
     .option('--allow-tool <glob>', 'show only tools whose name matches (repeatable)', collect, [])
     .option('--ca-file <path>', 'trust the certificate authorities in this PEM file too (NODE_EXTRA_CA_CERTS works as well)')
-    .option('--enable-proxy', 'accepted for mcp-remote compatibility: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are always honoured')
+    .option('--connect-timeout <seconds>', 'how long connecting to a server may take (default 10)', positiveSeconds)
+    .option('--headers-timeout <seconds>', 'how long a server may take to start answering a request (default 300; 0 = no limit)', nonNegativeSeconds)
+    .option('--ipv4', 'connect over IPv4 only')
+    .addOption(new Option('--protocol <mode>', 'auto tries MCP 2026-07-28 first, then the 2025-11-25 lifecycle; legacy never tries 2026-07-28').choices(['auto', 'legacy']))
+    .option('--auth-success-url <url>', 'send the browser to this page after a successful sign-in')
+    .option('--token-endpoint <url>', 'with --client-credentials: the token endpoint to use, without discovery')
     .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)')
-    .option('--silent', 'print nothing on stderr except fatal errors and sign-in URLs');
+    .option('--silent', 'print nothing on stderr except fatal errors and sign-in URLs')
+    .optionsGroup('Accepted from mcp-remote, where mcp-tether needs no setting (--debug says what it does instead):')
+    .option('--enable-proxy', 'HTTP_PROXY, HTTPS_PROXY and NO_PROXY are always honoured')
+    .option('--keep-alive', 'no pings are needed: a dropped session is started again')
+    .option('--ping-interval <seconds>', 'see --keep-alive', positiveSeconds)
+    .option('--body-timeout <seconds>', 'answers and event streams are never cut for being quiet', nonNegativeSeconds)
+    .option('--disable-cookies', 'mcp-tether keeps no cookies');
 }
 
 export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefined, options: RawOptions, env: NodeJS.ProcessEnv): Config {
   const allowHttp = options.allowHttp === true;
-  const staticClientInfo = options.staticOauthClientInfo === undefined ? undefined : readJsonArgument('--static-oauth-client-info', options.staticOauthClientInfo);
+  const serverUrl = parseServerUrl(serverUrlRaw, allowHttp);
+  const callbackPort = parseCallbackPort(callbackPortRaw);
+  const staticClientInfo =
+    options.staticOauthClientInfo === undefined
+      ? undefined
+      : expandJsonVariables(readJsonArgument('--static-oauth-client-info', options.staticOauthClientInfo), env, '--static-oauth-client-info');
   const metadata = options.staticOauthClientMetadata === undefined ? {} : readJsonArgument('--static-oauth-client-metadata', options.staticOauthClientMetadata);
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new UsageError('--static-oauth-client-metadata must be a JSON object.', 'Example: --static-oauth-client-metadata \'{"client_name":"My IDE"}\'');
+    throw new TetherError('TETHER_INVALID_ARGUMENT', '--static-oauth-client-metadata must be a JSON object.', { hint: 'Example: --static-oauth-client-metadata \'{"client_name":"My IDE"}\'' });
   }
-  const callbackPort = parseCallbackPort(callbackPortRaw);
+  if (staticClientInfo !== undefined) parseStaticClientInfo(staticClientInfo); // its shape is a command-line matter: exit 2
+  const headers: Record<string, string> = {};
+  for (const file of options.headerFile) Object.assign(headers, parseHeaderFile(file, env));
+  Object.assign(headers, parseHeaders(options.header, env));
   return {
-    serverUrl: parseServerUrl(serverUrlRaw, allowHttp),
+    serverUrl,
     ...(callbackPort === undefined ? {} : { callbackPort }),
-    headers: { ...(options.headerFile ? parseHeaderFile(options.headerFile, env) : {}), ...parseHeaders(options.header, env) },
+    headers,
     signIn: {
       allowHttp,
       clientMetadata: metadata as Record<string, unknown>,
@@ -187,12 +272,13 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       },
       authTimeoutMs: options.authTimeout * 1000,
       ...(options.scope ? { scope: options.scope } : {}),
-      ...(options.resource ? { resource: options.resource } : {}),
-      disableResource: options.disableResourceParameter === true,
+      ...resourceOf(options),
       authorizeParams: parseAuthorizeParams(options.authorizeParam),
       assumePkce: options.assumePkceS256 === true,
       useIdToken: options.useIdToken === true,
       flow: flowOf(options),
+      ...(options.authSuccessUrl ? { successUrl: parseAuthSuccessUrl(options.authSuccessUrl, allowHttp) } : {}),
+      ...(options.tokenEndpoint ? { tokenEndpoint: parseTokenEndpoint(options.tokenEndpoint, options) } : {}),
     },
     ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
@@ -201,68 +287,142 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     ignoreTools: options.ignoreTool,
     allowTools: options.allowTool,
     ...(options.caFile ? { caFile: options.caFile } : {}),
+    network: {
+      ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: Math.round(options.connectTimeout * 1000) }),
+      // 0 = no limit, as in mcp-remote and undici
+      ...(options.headersTimeout === undefined ? {} : { headersTimeoutMs: Math.round(options.headersTimeout * 1000) }),
+      ...(options.ipv4 ? { ipv4: true } : {}),
+    },
+    protocol: options.protocol ?? 'auto',
     logLevel: options.debug ? 'debug' : options.silent ? 'silent' : 'info',
+    notes: compatibilityNotes(options),
   };
+}
+
+/** Options of the commands that only talk to servers already signed in to (logout, status --check). */
+export interface MaintenanceOptions {
+  caFile?: string;
+  allowHttp?: boolean;
+  connectTimeout?: number;
+  ipv4?: boolean;
+  debug?: boolean;
+}
+
+export interface LogoutOptions extends MaintenanceOptions {
+  all?: boolean;
+}
+
+export interface StatusOptions extends MaintenanceOptions {
+  json?: boolean;
+  check?: boolean;
 }
 
 export interface Commands {
   proxy: (config: Config) => Promise<void>;
   login: (config: Config) => Promise<void>;
-  logout: (serverUrl: string | undefined, options: { all?: boolean; debug?: boolean }) => Promise<void>;
-  status: (options: { json?: boolean }) => Promise<void>;
+  logout: (serverUrl: string | undefined, options: LogoutOptions) => Promise<void>;
+  /** Resolves with the exit code: whether every listed server is usable. */
+  status: (serverUrl: string | undefined, options: StatusOptions) => Promise<number>;
+  /** Where a command's own exit code goes (status). */
+  exit: (code: number) => void;
+}
+
+/** A server URL given to logout or status: coded like the proxy's. */
+export function maintenanceUrl(raw: string, allowHttp: boolean): URL {
+  return serverUrlOf(raw, allowHttp);
+}
+
+function maintenanceOptions(command: Command): Command {
+  return command
+    .option('--ca-file <path>', 'trust the certificate authorities in this PEM file too')
+    .option('--allow-http', 'allow plain http:// for the authorization server')
+    .option('--connect-timeout <seconds>', 'how long connecting to a server may take (default 10)', positiveSeconds)
+    .option('--ipv4', 'connect over IPv4 only')
+    .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)');
+}
+
+const COMMANDER_CODES: Record<string, ErrorCode> = {
+  'commander.unknownOption': 'TETHER_UNKNOWN_OPTION',
+  'commander.unknownCommand': 'TETHER_UNKNOWN_COMMAND',
+  'commander.missingArgument': 'TETHER_MISSING_ARGUMENT',
+  'commander.optionMissingArgument': 'TETHER_MISSING_ARGUMENT',
+  'commander.missingMandatoryOptionValue': 'TETHER_MISSING_ARGUMENT',
+};
+
+/** Commander's parse errors in mcp-tether's own style: a coded error, its cause, and the help to read. */
+export function fromCommander(error: CommanderError, command: string): CommanderError | TetherError {
+  if (error.exitCode === 0) return error; // --help, --version
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const suggestion = rest.join(' ').match(/\((Did you mean [^)]*)\)/)?.[1];
+  const help = `Run ${command} --help to see ${command === 'mcp-tether' ? 'every option' : 'what it takes'}.`;
+  const message = first.charAt(0).toUpperCase() + first.slice(1);
+  return new TetherError(COMMANDER_CODES[error.code] ?? 'TETHER_INVALID_ARGUMENT', message.endsWith('.') ? message : `${message}.`, {
+    hint: suggestion ? `${suggestion} ${help}` : help,
+    cause: error,
+  });
+}
+
+/** Commander prints nothing itself: its errors are thrown, coded, and printed by main like every other error. */
+function quiet(command: Command, name: string): Command {
+  return command.configureOutput({ outputError: () => undefined }).exitOverride((error) => {
+    throw fromCommander(error, name);
+  });
 }
 
 export function buildProgram(version: string, commands: Commands, env: NodeJS.ProcessEnv): Command {
   const program = new Command('mcp-tether')
+    .usage('<server-url> [callback-port] [options]\n       mcp-tether <command> [options]')
     .description('Connect an IDE that speaks stdio MCP to a remote, OAuth-protected MCP server (Streamable HTTP).\nSigns in through your browser once; keeps tokens in the OS keychain and refreshes them.')
     .version(version, '-v, --version')
     .argument('<server-url>', 'the remote MCP server, e.g. https://gateway.example/mcp')
     .argument('[callback-port]', 'port of the sign-in callback (redirect URI); default: the client\'s registered one, else a free port')
     .enablePositionalOptions()
-    .showHelpAfterError('(run mcp-tether --help to see every option)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
-    .exitOverride();
+    .helpCommand('help [command]', 'Show the help of a command.');
+  quiet(program, 'mcp-tether');
   proxyOptions(program);
   program.addHelpText('after', `
 Examples:
   mcp-tether https://gateway.example/mcp
   mcp-tether https://gateway.example/mcp 3334 --static-oauth-client-info '{"client_id":"abc123"}'
   mcp-tether login https://gateway.example/mcp
-  mcp-tether status
+  mcp-tether status --check
 
-Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed.`);
+Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed. Errors carry a code (TETHER_...): see the README.`);
   program.action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
     await commands.proxy(toConfig(serverUrl, callbackPort, options, env));
   });
 
   const login = program
     .command('login')
-    .description('sign in to a server now, before an IDE needs it (takes the same options as the proxy)')
+    .description('Sign in to a server now, before an IDE needs it (takes the same options as the proxy).')
     .argument('<server-url>', 'the remote MCP server')
-    .argument('[callback-port]', 'port of the sign-in callback')
-    .exitOverride();
+    .argument('[callback-port]', 'port of the sign-in callback');
+  quiet(login, 'mcp-tether login');
   proxyOptions(login).action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
     await commands.login(toConfig(serverUrl, callbackPort, options, env));
   });
 
-  program
+  const logout = program
     .command('logout')
-    .description('revoke the tokens at the authorization server (where it offers revocation) and delete everything stored for a server')
+    .description('Revoke the tokens at the authorization server (where it offers revocation) and delete everything stored for a server.')
     .argument('[server-url]', 'the server to sign out of')
-    .option('--all', 'sign out of every server')
-    .option('--debug', 'verbose diagnostics on stderr')
-    .exitOverride()
-    .action(async (serverUrl: string | undefined, options: { all?: boolean; debug?: boolean }) => {
+    .option('--all', 'sign out of every server');
+  quiet(logout, 'mcp-tether logout');
+  maintenanceOptions(logout)
+    .allowExcessArguments(false)
+    .action(async (serverUrl: string | undefined, options: LogoutOptions) => {
       await commands.logout(serverUrl, options);
     });
 
-  program
+  const status = program
     .command('status')
-    .description('list the servers mcp-tether holds credentials for: authorization server, client, scopes, expiry, store (never a secret)')
-    .option('--json', 'machine-readable output')
-    .exitOverride()
-    .action(async (options: { json?: boolean }) => {
-      await commands.status(options);
-    });
+    .description('Show the servers mcp-tether holds credentials for: account, authorization server, client, scopes, expiry, store (never a secret). Exits 1 when one is not usable.')
+    .argument('[server-url]', 'only this server')
+    .option('--check', 'also try each credential against its server')
+    .option('--json', 'machine-readable output');
+  quiet(status, 'mcp-tether status');
+  maintenanceOptions(status).action(async (serverUrl: string | undefined, options: StatusOptions) => {
+    commands.exit(await commands.status(serverUrl, options));
+  });
   return program;
 }

@@ -22,7 +22,7 @@ const SIGN_IN_WORKER = fileURLToPath(new URL('./sign-in-worker.js', import.meta.
 export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   let initializeAnswered: () => void = () => undefined;
   const undiciWhen = new Promise<void>((resolve) => (initializeAnswered = resolve));
-  const fetch = createFetch({ env, undiciWhen, ...(config.caFile ? { caFile: config.caFile } : {}) });
+  const fetch = createFetch({ env, undiciWhen, ...config.network, ...(config.caFile ? { caFile: config.caFile } : {}) });
   // Sign-ins with a user run in a detached process, so that one in progress survives the IDE letting this one go.
   const signInElsewhere = (challenge: BearerChallenge, rejected: string | undefined, onUrl: (url: string) => void): Promise<SignedIn> =>
     signInDetached<WireConfig, BearerChallenge, SignedIn>({
@@ -45,7 +45,9 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const stateDir = stateDirectory(env);
   const cached = config.tokenStore === 'memory' ? undefined : readServerCache(stateDir, config.serverUrl.href);
   const upstream = new Upstream({
+    url: config.serverUrl,
     mode: config.transport,
+    ...(config.protocol === 'legacy' ? { legacyOnly: true } : {}),
     ...(cached?.era ? { era: cached.era } : {}),
     log,
     streamable: () => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),

@@ -32,7 +32,7 @@ async function run(order: SignInOrder<WireConfig, BearerChallenge>): Promise<num
     if (!browserOpen) process.exit(0);
     log.debug('the IDE closed mcp-tether; finishing the sign-in in the browser before exiting');
   });
-  const fetch = createFetch({ env: process.env, ...(config.caFile ? { caFile: config.caFile } : {}) });
+  const fetch = createFetch({ env: process.env, ...config.network, ...(config.caFile ? { caFile: config.caFile } : {}) });
   const session = await createSession(config, log, process.env, fetch);
   session.observer = {
     started: () => undefined,

@@ -2,7 +2,7 @@
 // mcp-tether while the user is still in the browser, the callback listener lives on until the sign-in completes
 // (tokens stored) or times out. The parent hears the sign-in URL, log lines and the outcome over an IPC channel.
 import { spawn } from 'node:child_process';
-import { TetherError } from '../errors.js';
+import { asTetherError, ERROR_CODES, TetherError, type ErrorCode } from '../errors.js';
 
 /** What the parent sends the worker once it has started. */
 export interface SignInOrder<Config, Challenge> {
@@ -14,10 +14,9 @@ export interface SignInOrder<Config, Challenge> {
 }
 
 export interface WireError {
-  name: string;
+  code: ErrorCode;
   message: string;
-  hint?: string;
-  exitCode: number;
+  hint: string;
 }
 
 /** What the worker tells the parent. */
@@ -28,12 +27,13 @@ export type WorkerMessage<Result> =
   | { type: 'failed'; error: WireError };
 
 export function toWireError(error: unknown): WireError {
-  if (error instanceof TetherError) return { name: error.name, message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode };
-  return { name: 'Error', message: error instanceof Error ? error.message : String(error), exitCode: 1 };
+  const coded = asTetherError(error);
+  return { code: coded.code, message: coded.message, hint: coded.hint };
 }
 
+/** The worker's error, with its code: the parent acts on it as on its own (a rejected registration is forgotten). */
 export function fromWireError(error: WireError): TetherError {
-  return new TetherError(error.message, { ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode });
+  return new TetherError(error.code in ERROR_CODES ? error.code : 'TETHER_UNEXPECTED', error.message, { hint: error.hint });
 }
 
 export interface DetachedSignInOptions<Config, Challenge> {
@@ -64,7 +64,7 @@ export function signInDetached<Config, Challenge, Result>(options: DetachedSignI
       fn();
     };
     const timer = setTimeout(() => {
-      settle(() => reject(new TetherError('The sign-in process did not finish in time.', { hint: 'Try again; run with --debug to see each step.' })));
+      settle(() => reject(new TetherError('TETHER_SIGN_IN_FAILED', 'The sign-in process did not finish in time.', { hint: 'Try again; run with --debug to see each step.' })));
       child.kill();
     }, options.timeoutMs);
     timer.unref();
@@ -85,9 +85,9 @@ export function signInDetached<Config, Challenge, Result>(options: DetachedSignI
           break;
       }
     });
-    child.on('error', (error) => settle(() => reject(new TetherError(`Could not start the sign-in process (${error.message}).`))));
+    child.on('error', (error) => settle(() => reject(new TetherError('TETHER_SIGN_IN_FAILED', `Could not start the sign-in process (${error.message}).`))));
     child.on('exit', (code, signal) =>
-      settle(() => reject(new TetherError(`The sign-in process ended unexpectedly (${signal ?? `exit code ${String(code)}`}).`, { hint: 'Try again; run with --debug to see each step.' }))),
+      settle(() => reject(new TetherError('TETHER_SIGN_IN_FAILED', `The sign-in process ended unexpectedly (${signal ?? `exit code ${String(code)}`}).`, { hint: 'Try again; run with --debug to see each step.' }))),
     );
     child.send(options.order);
     // The parent may exit whenever the IDE lets it go; the worker carries on by itself.

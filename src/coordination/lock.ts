@@ -89,7 +89,7 @@ export async function withLock<T>(path: string, options: LockOptions, work: () =
     }
     if (Date.now() > deadline) {
       const holder = await readHolder(path);
-      throw new TetherError(`Timed out waiting for another mcp-tether process${holder ? ` (pid ${holder.pid})` : ''} to finish signing in.`, {
+      throw new TetherError('TETHER_LOCK_TIMEOUT', `Timed out waiting for another mcp-tether process${holder ? ` (pid ${holder.pid})` : ''} to finish signing in.`, {
         hint: `Finish the sign-in it started, or stop it; its lock is ${path}.`,
       });
     }

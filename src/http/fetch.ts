@@ -14,8 +14,10 @@ export interface FetchOptions {
   caFile?: string;
   /** How long connecting may take. Default 10 s. */
   connectTimeoutMs?: number;
-  /** How long the response headers may take once the request is sent. Default 5 min (a tool call may think). */
+  /** How long the response headers may take once the request is sent. Default 5 min (a tool call may think); 0 = no limit. */
   headersTimeoutMs?: number;
+  /** Connect over IPv4 only (--ipv4). */
+  ipv4?: boolean;
   /** Bring undici in when this settles (or after a second, whichever is first). */
   undiciWhen?: Promise<unknown>;
 }
@@ -33,9 +35,8 @@ function readCa(caFile: string): string {
   try {
     return readFileSync(caFile, 'utf8');
   } catch (error) {
-    throw new TetherError(`Cannot read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+    throw new TetherError('TETHER_UNREADABLE_FILE', `Cannot read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
       hint: 'Pass --ca-file with the path of a PEM file holding your organisation\'s root certificate.',
-      exitCode: 2,
     });
   }
 }
@@ -44,6 +45,7 @@ async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promi
   const undici = await import('undici');
   const connect = {
     timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    ...(options.ipv4 ? { family: 4 } : {}),
     ...(options.caFile ? { ca: [...rootCertificates, readCa(options.caFile)] } : {}),
   };
   const settings = { connect, headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, bodyTimeout: 0 };
@@ -65,7 +67,8 @@ async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promi
 export async function createFetch(options: FetchOptions = {}): Promise<Fetch> {
   const env = options.env ?? process.env;
   if (options.caFile) readCa(options.caFile); // fail fast, before any traffic
-  if (proxyConfigured(env) || options.caFile) return undiciFetch(options, env);
+  // --ipv4 and a connect deadline of the user's hold from the first request: Node's own fetch offers neither.
+  if (proxyConfigured(env) || options.caFile || options.ipv4 || options.connectTimeoutMs !== undefined) return undiciFetch(options, env);
   let current: Fetch | undefined;
   let loading: Promise<Fetch> | undefined;
   const load = (): Promise<Fetch> =>

@@ -1,4 +1,5 @@
 // Credentials in one owner-only JSON file, for machines without a usable keychain (chosen, or fallen back to with a notice).
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import type { SecretStore } from './secret-store.js';
@@ -25,7 +26,9 @@ export class FileStore implements SecretStore {
     const all = await this.read();
     if (!(account in all)) return false;
     delete all[account];
-    await writeFileAtomic(this.location, JSON.stringify(all, null, 2));
+    // The last entry gone, the file goes too: a sign-out leaves nothing behind.
+    if (Object.keys(all).length === 0) await unlink(this.location).catch(() => undefined);
+    else await writeFileAtomic(this.location, JSON.stringify(all, null, 2));
     return true;
   }
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TetherError } from '../errors.js';
+import { TetherError, type ErrorCode } from '../errors.js';
 import { SERVICE, type SecretStore } from './secret-store.js';
 
 /** The helper makes no TLS connection: without the extra CA file to read, Node starts it ~30 ms sooner. */
@@ -18,7 +18,27 @@ interface Reply {
   error?: string;
 }
 
-export class KeychainUnavailableError extends TetherError {}
+/**
+ * Which failure a keychain's own words describe: locked (the user can unlock it and lose nothing), unavailable (no
+ * D-Bus session, no Secret Service, no daemon) or refused (anything else the keychain said no to).
+ */
+export function keychainFailure(words: string): Extract<ErrorCode, 'TETHER_KEYCHAIN_LOCKED' | 'TETHER_KEYCHAIN_UNAVAILABLE' | 'TETHER_KEYCHAIN_REFUSED'> {
+  // Secret Service: "unlock prompt was dismissed", "Cannot create an item in a locked collection";
+  // macOS: errSecInteractionNotAllowed (-25308) "User interaction is not allowed", errSecAuthFailed (-25293).
+  if (/locked|unlock prompt|prompt was dismissed|interaction is not allowed|-25308|-25293/i.test(words)) return 'TETHER_KEYCHAIN_LOCKED';
+  // "Platform failure: DBus error: ...", "The name org.freedesktop.secrets was not provided by any .service files",
+  // "Using X11 for dbus-daemon autolaunch was disabled", "No such interface", a missing session bus.
+  if (/d-?bus|org\.freedesktop\.secrets|not provided by any|autolaunch|serviceunknown|no such (name|interface|object)|platform failure|session bus/i.test(words)) {
+    return 'TETHER_KEYCHAIN_UNAVAILABLE';
+  }
+  return 'TETHER_KEYCHAIN_REFUSED';
+}
+
+function keychainError(location: string, words: string): TetherError {
+  const code = keychainFailure(words);
+  const what = { TETHER_KEYCHAIN_LOCKED: 'is locked', TETHER_KEYCHAIN_UNAVAILABLE: 'is not available', TETHER_KEYCHAIN_REFUSED: 'refused the request' }[code];
+  return new TetherError(code, `The ${location} ${what} (${words.trim()}).`);
+}
 
 /** libsecret's command-line tool, if installed (Linux). */
 const secretTool = process.platform === 'linux' ? findOnPath('secret-tool') : undefined;
@@ -59,7 +79,8 @@ export class KeychainStore implements SecretStore {
       return started;
     }
     const fast = await this.lookupWithSecretTool(account);
-    if (fast !== 'unavailable') return fast;
+    if (fast !== undefined) return fast;
+    // secret-tool answers "nothing" alike for no entry, a locked keyring and no D-Bus; the helper tells them apart.
     const reply = await this.call({ op: 'get', service: SERVICE, account });
     return reply.value ?? undefined;
   }
@@ -79,9 +100,9 @@ export class KeychainStore implements SecretStore {
     try {
       reply = JSON.parse(stdout) as Reply;
     } catch {
-      throw new KeychainUnavailableError(`the ${this.location} helper ended without an answer (exit ${code ?? 'signal'})`);
+      throw new TetherError('TETHER_KEYCHAIN_UNAVAILABLE', `The ${this.location} helper ended without an answer (exit ${code ?? 'signal'}).`);
     }
-    if (!reply.ok) throw new KeychainUnavailableError(`the ${this.location} refused: ${reply.error ?? 'unknown error'}`);
+    if (!reply.ok) throw keychainError(this.location, reply.error ?? 'no reason given');
     return reply;
   }
 
@@ -89,11 +110,10 @@ export class KeychainStore implements SecretStore {
    * On Linux a read goes through libsecret's own `secret-tool` when it is installed: a small C program that starts
    * far faster than a Node helper, which matters at start-up. Same entry, same deadline.
    */
-  private async lookupWithSecretTool(account: string): Promise<string | undefined | 'unavailable'> {
-    if (!secretTool) return 'unavailable';
+  private async lookupWithSecretTool(account: string): Promise<string | undefined> {
+    if (!secretTool) return undefined;
     const { code, stdout } = await this.run(secretTool, ['lookup', 'service', SERVICE, 'username', account], '');
-    if (code === 0) return stdout;
-    return code === 1 && stdout === '' ? undefined : 'unavailable';
+    return code === 0 ? stdout : undefined;
   }
 
   /** Runs a helper with a hard deadline: a keychain that does not answer gets the helper killed, never a hang. */
@@ -106,8 +126,8 @@ export class KeychainStore implements SecretStore {
         settled = true;
         child.kill('SIGKILL');
         reject(
-          new KeychainUnavailableError(`the ${this.location} did not answer within ${this.deadlineMs / 1000} s`, {
-            hint: 'Is the keyring daemon running and unlocked? Use --token-store file to store credentials in a file.',
+          new TetherError('TETHER_KEYCHAIN_UNAVAILABLE', `The ${this.location} did not answer within ${this.deadlineMs / 1000} s.`, {
+            hint: 'Is the keyring daemon running, and is a prompt waiting for you? Or pass --token-store file to store credentials in a file.',
           }),
         );
       }, this.deadlineMs);
@@ -120,7 +140,7 @@ export class KeychainStore implements SecretStore {
       };
       child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
       child.on('error', (error) => {
-        if (settle()) reject(new KeychainUnavailableError(`could not run the keychain helper: ${error.message}`));
+        if (settle()) reject(new TetherError('TETHER_KEYCHAIN_UNAVAILABLE', `Could not run the keychain helper (${error.message}).`));
       });
       child.on('close', (code) => {
         if (settle()) resolve({ code, stdout: Buffer.concat(out).toString('utf8') });

@@ -1,11 +1,16 @@
 // Chooses the credential store (--token-store): the keychain by default, falling back once, loudly, to the file store.
+import { hasCode, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
 import { MemoryStore } from './memory-store.js';
 import type { SecretStore, StoreChoice, StoreKind } from './secret-store.js';
 
-/** The keychain while it works; the file store (named on stderr, once) as soon as the keychain fails. */
+/**
+ * The keychain while it answers; the file store (named on stderr, once) when there is no keychain to answer (no
+ * D-Bus session, no Secret Service). A locked keychain or a refused write is not a reason to move secrets into a
+ * file: those are thrown, coded, for the caller to say.
+ */
 class KeychainWithFallback implements SecretStore {
   private fellBack = false;
 
@@ -24,16 +29,19 @@ class KeychainWithFallback implements SecretStore {
   }
 
   async get(account: string): Promise<string | undefined> {
-    if (!this.fellBack) {
-      try {
-        const value = await this.keychain.get(account);
-        if (value !== undefined) return value;
-      } catch (error) {
-        this.fallBack(error);
-      }
+    if (this.fellBack) return this.file.get(account);
+    let failure: unknown;
+    try {
+      const value = await this.keychain.get(account);
+      if (value !== undefined) return value;
+    } catch (error) {
+      failure = error;
     }
-    // A keychain that answers "nothing" may be locked or new: credentials saved during an earlier fallback live here.
-    return this.file.get(account);
+    // Credentials saved during an earlier fallback live in the file.
+    const saved = await this.file.get(account);
+    if (saved !== undefined || failure === undefined) return saved;
+    if (hasCode(failure, 'TETHER_KEYCHAIN_UNAVAILABLE')) this.fallBack(failure);
+    throw failure;
   }
 
   async set(account: string, value: string): Promise<void> {
@@ -42,30 +50,34 @@ class KeychainWithFallback implements SecretStore {
         await this.keychain.set(account, value);
         return;
       } catch (error) {
+        if (!hasCode(error, 'TETHER_KEYCHAIN_UNAVAILABLE')) throw error;
         this.fallBack(error);
       }
     }
     await this.file.set(account, value);
   }
 
+  /** Deletes from both; a keychain that cannot be reached is thrown after the file is done (logout must know). */
   async delete(account: string): Promise<boolean> {
+    let failure: unknown;
     let deleted = false;
-    if (!this.fellBack) {
-      try {
-        deleted = await this.keychain.delete(account);
-      } catch (error) {
-        this.fallBack(error);
-      }
+    try {
+      deleted = await this.keychain.delete(account);
+    } catch (error) {
+      failure = error;
     }
-    return (await this.file.delete(account)) || deleted;
+    deleted = (await this.file.delete(account)) || deleted;
+    if (failure !== undefined) throw failure;
+    return deleted;
   }
 
   private fallBack(error: unknown): void {
     if (this.fellBack) return;
     this.fellBack = true;
     this.log.always(
-      `The OS keychain is not usable (${error instanceof Error ? error.message : String(error)}). Credentials will be stored in ${this.file.location} ` +
-        '(readable by your user only). Pass --token-store file to make this the choice, or fix the keychain and run again.',
+      `The OS keychain is not available (${messageOf(error)}).\n` +
+        `  Credentials are stored in ${this.file.location} instead (readable by your user only). ` +
+        'Pass --token-store file to make this the choice, or start the keyring daemon and run again.',
     );
   }
 }

@@ -8,7 +8,10 @@ import type { Logger } from '../log.js';
 
 export interface StoredSignIn {
   state?: ServerState;
-  /** Read from the credential store; undefined when there is no entry (or it cannot be read). */
+  /**
+   * Read from the credential store; undefined when there is no entry. Rejects, coded (TETHER_KEYCHAIN_LOCKED, ...),
+   * when the store cannot be read: that is never "not signed in".
+   */
   secrets: Promise<SecretRecord | undefined>;
 }
 
@@ -28,7 +31,9 @@ export function entryName(state: Pick<ServerState, 'server_url' | 'issuer' | 'cl
 export function loadSignIn(stateDir: string, serverUrl: string, store: SecretStore, staticClientId?: string): StoredSignIn {
   const state = readServerState(stateDir, serverUrl);
   if (!state || (staticClientId !== undefined && state.client.client_id !== staticClientId)) return { secrets: Promise.resolve(undefined) };
-  return { state, secrets: readSecrets(state, store).catch(() => undefined) };
+  const secrets = readSecrets(state, store);
+  secrets.catch(() => undefined); // whoever awaits it sees the error
+  return { state, secrets };
 }
 
 export async function readSecrets(state: ServerState, store: SecretStore): Promise<SecretRecord | undefined> {
@@ -57,10 +62,14 @@ export async function deleteSecrets(store: SecretStore, state: ServerState): Pro
   return store.delete(entryName(state)).catch(() => false);
 }
 
-/** Deletes both halves of a server's sign-in. */
-export async function forgetSignIn(stateDir: string, store: SecretStore, state: ServerState): Promise<void> {
-  await deleteSecrets(store, state);
+/**
+ * Deletes both halves of a server's sign-in, secrets first: when the store cannot be reached, its error is thrown
+ * and the state that names the entry is kept, so that nothing is orphaned. True when an entry was deleted.
+ */
+export async function forgetSignIn(stateDir: string, store: SecretStore, state: ServerState): Promise<boolean> {
+  const deleted = await store.delete(entryName(state));
   await deleteServerState(stateDir, state.server_url);
+  return deleted;
 }
 
 /** The store a server's secrets were saved to, as its state file records (for status and logout). */
