@@ -2,7 +2,7 @@
 // token before every request, refresh ahead of expiry, and on 401 one refresh or else a browser sign-in.
 // Refresh and sign-in code (openid-client) is loaded only when needed, to keep start-up fast.
 import type { AuthProvider } from '@modelcontextprotocol/client';
-import { describeError, hasCode, messageOf, TetherError } from '../errors.js';
+import { hasCode, messageOf, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret } from '../log.js';
 import type { SecretRecord } from '../store/secret-store.js';
@@ -66,7 +66,8 @@ export class OAuthSession implements AuthProvider {
       this.secrets = secrets;
       this.unreadable = undefined;
     } catch (error) {
-      if (this.unreadable === undefined) this.settings.log.always(`Cannot read the stored sign-in for ${this.settings.serverUrl.href}: ${describeError(error)}`);
+      // Said by whoever needs the credential (the IDE's request, the command): once, with its code.
+      if (this.unreadable === undefined) this.settings.log.debug(`cannot read the stored sign-in: ${messageOf(error)}`);
       this.unreadable = error;
     }
   }

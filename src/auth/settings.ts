@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { SecretRecord, SecretStore } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import type { BearerChallenge } from './challenge.js';
-import type { StaticClientInfo } from './registration.js';
+import type { StaticClientInfo } from './static-client.js';
 
 /** What a completed sign-in stores: the non-secret state and the secrets. */
 export interface SignedIn {

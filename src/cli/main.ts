@@ -36,7 +36,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       logout: async (serverUrl, options) => {
         if (options.debug) log.setLevel('debug');
         const { logout } = await import('./logout.js');
-        const fetch = createFetch(networkOf(options, env));
+        // Created now, so that an unreadable --ca-file is said before anything is removed.
+        const fetch = Promise.resolve(await createFetch(networkOf(options, env)));
         const outcome = await logout(serverUrl, options, env, fetch, log);
         for (const line of outcome.lines) process.stdout.write(`${line}\n`);
         exitCode = outcome.exitCode;
@@ -44,7 +45,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       status: async (serverUrl, options) => {
         if (options.debug) log.setLevel('debug');
         const { status } = await import('./status.js');
-        return status(serverUrl, options, env, () => createFetch(networkOf(options, env)), log);
+        // Only --check needs the network; an unreadable --ca-file is still said at once.
+        const fetch = options.caFile ? Promise.resolve(await createFetch(networkOf(options, env))) : undefined;
+        return status(serverUrl, options, env, () => fetch ?? createFetch(networkOf(options, env)), log);
       },
       exit: (code) => {
         exitCode = code;

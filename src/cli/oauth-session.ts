@@ -1,7 +1,7 @@
 // Builds the OAuth session for a parsed command line: the credential store, the stored sign-in, and every setting a
 // refresh or sign-in needs. Shared by the proxy, `login` and the detached sign-in worker.
 import { OAuthSession } from '../auth/session.js';
-import { parseStaticClientInfo } from '../auth/registration.js';
+import { parseStaticClientInfo } from '../auth/static-client.js';
 import { withDeadline, type Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/open-store.js';

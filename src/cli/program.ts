@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TetherError, type ErrorCode } from '../errors.js';
-import { parseStaticClientInfo } from '../auth/registration.js';
+import { parseStaticClientInfo } from '../auth/static-client.js';
 import { assertSecureUrl, serverUrlOf } from '../http/url.js';
 import type { SignInOptions } from '../auth/settings.js';
 import type { LogLevel } from '../log.js';

@@ -22,8 +22,9 @@ export function assertSecureUrl(url: URL, what: string, allowHttp: boolean): voi
 export function serverUrlOf(raw: string, allowHttp: boolean): URL {
   const text = raw.trim();
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
-  if (!hasScheme && /^(\[[0-9a-f:]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?(\/|$)/i.test(text)) {
-    const host = text.split(/[/:]/)[0] ?? '';
+  const bare = /^(\[[0-9a-f:]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?(\/|$)/i.exec(text);
+  const host = bare?.[1] ?? '';
+  if (!hasScheme && bare && (host.includes('.') || host.startsWith('[') || host.toLowerCase() === 'localhost' || bare[3] !== undefined)) {
     const guess = `${isLoopbackHost(host) ? 'http' : 'https'}://${text}`;
     throw new TetherError('TETHER_INVALID_URL', `"${raw}" has no scheme.`, { hint: `Did you mean ${guess} ?` });
   }

@@ -2,7 +2,7 @@
 // support S256 without saying so, which only the named escape hatch (--assume-pkce-s256) accepts.
 import { describe, expect, it } from 'vitest';
 import { assertPkceSupported } from '../../src/auth/sign-in.js';
-import { AuthError } from '../../src/errors.js';
+import { TetherError } from '../../src/errors.js';
 
 const server = (methods?: string[]) => ({ issuer: 'https://as.example', ...(methods ? { code_challenge_methods_supported: methods } : {}) });
 
@@ -12,17 +12,19 @@ describe('assertPkceSupported', () => {
   });
 
   it('refuses a server that says nothing, unless --assume-pkce-s256, and says how', () => {
-    expect(() => assertPkceSupported(server(), false)).toThrow(AuthError);
-    expect(() => assertPkceSupported(server(), false)).toThrow(/does not advertise PKCE/);
     try {
       assertPkceSupported(server(), false);
+      expect.unreachable('no PKCE was accepted');
     } catch (error) {
-      expect((error as AuthError).hint).toContain('--assume-pkce-s256');
+      expect(error).toBeInstanceOf(TetherError);
+      expect((error as TetherError).code).toBe('TETHER_NO_PKCE');
+      expect((error as TetherError).hint).toContain('--assume-pkce-s256');
     }
     expect(() => assertPkceSupported(server(), true)).not.toThrow();
   });
 
   it('refuses a server that lists only plain, even with --assume-pkce-s256', () => {
+    expect(() => assertPkceSupported(server(['plain']), true)).toThrow(expect.objectContaining({ code: 'TETHER_NO_PKCE' }));
     expect(() => assertPkceSupported(server(['plain']), true)).toThrow(/does not support PKCE with S256 \(it lists plain\)/);
     expect(() => assertPkceSupported(server([]), true)).toThrow(/it lists nothing/);
   });

@@ -1,12 +1,13 @@
 // What the user is told during and after a sign-in (pure): the account shown on the browser page, the page's words,
 // the waiting line and its reminders (fake timers), and token fingerprints that stand in for tokens between processes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { accountOf, remindWhileWaiting, signedInPage } from '../../src/auth/browser-flow.js';
-import { fingerprint } from '../../src/auth/tokens.js';
+import { remindWhileWaiting, signedInPage } from '../../src/auth/browser-flow.js';
+import { accountOf as accountOfTokens, fingerprint } from '../../src/auth/tokens.js';
 import { Logger } from '../../src/log.js';
 
 const jwt = (claims: Record<string, unknown>): string => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
-const response = (fields: Record<string, unknown>) => ({ token_type: 'bearer' as const, access_token: 'opaque', ...fields }) as Parameters<typeof accountOf>[0];
+const response = (fields: Record<string, unknown>): { access_token: string; id_token?: string } => ({ access_token: 'opaque', ...fields }) as { access_token: string; id_token?: string };
+const accountOf = (tokens: { access_token: string; id_token?: string }): string | undefined => accountOfTokens(tokens.access_token, tokens.id_token);
 
 describe('accountOf', () => {
   it('prefers the ID token: e-mail, then user names, then the subject', () => {

@@ -24,32 +24,67 @@ describe('mcp-tether command line', () => {
   it('refuses an unknown option with a hint instead of ignoring it', () => {
     const result = run('https://gw.example/mcp', '--no-such-flag');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("unknown option '--no-such-flag'");
-    expect(result.stderr).toContain('--help');
+    expect(result.stderr).toContain('[TETHER_UNKNOWN_OPTION]');
+    expect(result.stderr).toContain("'--no-such-flag'");
+    expect(result.stderr).toContain('mcp-tether --help');
     expect(result.stdout).toBe('');
   });
 
   it('names the missing environment variable of a --header', () => {
     const result = run('https://gw.example/mcp', '--header', 'Authorization: Bearer ${TETHER_TEST_UNSET}');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('TETHER_TEST_UNSET is not set');
+    expect(result.stderr).toContain('[TETHER_INVALID_ARGUMENT]');
+    expect(result.stderr).toContain('TETHER_TEST_UNSET');
   });
 
   it('rejects plain http to a remote host unless --allow-http', () => {
     const result = run('http://gw.example/mcp');
     expect(result.status).toBe(2);
+    expect(result.stderr).toContain('[TETHER_INSECURE_URL]');
     expect(result.stderr).toContain('--allow-http');
   });
 
   it('rejects a callback port that is not a port', () => {
     const result = run('https://gw.example/mcp', '99999');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('not a port number');
+    expect(result.stderr).toContain('[TETHER_INVALID_ARGUMENT]');
+    expect(result.stderr).toContain('"99999"');
   });
 
   it('explains malformed --static-oauth-client-info JSON', () => {
     const result = run('https://gw.example/mcp', '--static-oauth-client-info', '{client_id:');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--static-oauth-client-info is not valid JSON');
+    expect(result.stderr).toContain('[TETHER_INVALID_ARGUMENT]');
+    expect(result.stderr).toContain('--static-oauth-client-info');
+  });
+
+  // The README's exit-code legend: 2 for every mistake on the command line, whatever the command, in one style.
+  const usage: Array<[string, string[], string]> = [
+    ['a mistyped command', ['statsu'], 'TETHER_UNKNOWN_COMMAND'],
+    ['a mistyped option of a command', ['status', '--jsno'], 'TETHER_UNKNOWN_OPTION'],
+    ['a missing server URL', [], 'TETHER_MISSING_ARGUMENT'],
+    ['logout with something that is not a URL', ['logout', 'not-a-url'], 'TETHER_INVALID_URL'],
+    ['logout with neither URL nor --all', ['logout'], 'TETHER_MISSING_ARGUMENT'],
+    ['a URL without its scheme', ['localhost:3000/mcp'], 'TETHER_INVALID_URL'],
+    ['a static client without client_id', ['https://gw.example/mcp', '--static-oauth-client-info', '{"client":"x"}'], 'TETHER_INVALID_ARGUMENT'],
+    ['a value outside its choices', ['https://gw.example/mcp', '--token-store', 'keyring'], 'TETHER_INVALID_ARGUMENT'],
+    ['a value missing', ['https://gw.example/mcp', '--scope'], 'TETHER_MISSING_ARGUMENT'],
+    ['a --resource that is not a URI', ['https://gw.example/mcp', '--resource', 'not a uri'], 'TETHER_INVALID_ARGUMENT'],
+    ['--token-endpoint without --client-credentials', ['https://gw.example/mcp', '--token-endpoint', 'https://a.example/token'], 'TETHER_INVALID_ARGUMENT'],
+    ['an unreadable --header-file', ['https://gw.example/mcp', '--header-file', '/nonexistent/headers'], 'TETHER_UNREADABLE_FILE'],
+    ['an unreadable --ca-file for logout', ['logout', '--all', '--ca-file', '/nonexistent/ca.pem'], 'TETHER_UNREADABLE_FILE'],
+  ];
+  it.each(usage)('%s: exit 2 and its code, in one style', (_what, args, code) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^\\[mcp-tether\\] .+ \\[${code}\\]\\n  -> .+\\n$`));
+    expect(result.stdout).toBe('');
+  });
+
+  it('help <command> shows that command\'s help', () => {
+    const result = run('help', 'status');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: mcp-tether status');
+    expect(result.stdout).toContain('--check');
   });
 });

@@ -6,7 +6,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeError } from '../../src/errors.js';
+import { asTetherError, messageOf } from '../../src/errors.js';
 import { createFetch, type Fetch } from '../../src/http/fetch.js';
 import { createTestCa, type TestCa } from '../fixtures/test-ca.js';
 
@@ -150,7 +150,8 @@ describe('the MCP transport\'s requests', () => {
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as Error).message).toBe('terminated');
     expect((failure as Error).cause).toBeInstanceOf(Error);
-    expect(describeError(failure)).toMatch(/^the connection broke before the answer was complete: /);
+    expect(asTetherError(failure).code).toBe('TETHER_UNREACHABLE');
+    expect(messageOf(failure)).toMatch(/^the connection broke before the answer was complete: /);
 
     const streaming = await serve((req, res) => {
       if (req.url?.includes('silent')) return; // never answers
@@ -174,8 +175,9 @@ describe('the MCP transport\'s requests', () => {
     for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve)); // nothing listens now
     for (const host of ['127.0.0.1', 'localhost']) {
       const failure = await fetch(`http://${host}:${port}/mcp`, { ...manual, method: 'POST', body: '{}' }).catch((error: unknown) => error);
-      const text = describeError(failure);
-      expect(text).toMatch(/^cannot reach the server: connection refused: nothing is listening there \(.*ECONNREFUSED.*\); check the URL/);
+      expect(asTetherError(failure).code).toBe('TETHER_UNREACHABLE');
+      expect(messageOf(failure)).toMatch(/^cannot reach the server: connection refused: nothing is listening there \(.*ECONNREFUSED.*\)$/);
+      expect(asTetherError(failure).hint).toMatch(/^Check the URL/);
     }
   });
 });
@@ -213,7 +215,8 @@ describe('timeouts', () => {
       const fetch = await client({ headersTimeoutMs: 500 });
       const failure = await fetch(url, { redirect, method: 'POST', body: '{}' }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(TypeError);
-      expect(describeError(failure)).toBe('cannot reach the server: the server accepted the request but sent no answer in time');
+      expect(asTetherError(failure).code).toBe('TETHER_UNREACHABLE');
+      expect(messageOf(failure)).toBe('cannot reach the server: the server accepted the request but sent no answer in time');
     });
   }
 });
