@@ -33,8 +33,10 @@ export interface UpstreamOptions {
 
 /** The HTTP status an SDK transport error carries, if any. */
 export function httpStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  if (typeof status === 'number') return status;
+  // The legacy SSE transport's SseError carries the status as a numeric `code`.
+  return typeof code === 'number' && code >= 100 && code < 600 ? code : undefined;
 }
 
 /** What each way of connecting sends, in words. */

@@ -13,6 +13,10 @@ import type { SecretStore, StoreChoice, StoreKind } from './secret-store.js';
  */
 class KeychainWithFallback implements SecretStore {
   private fellBack = false;
+  /** Why the keychain could not be reached, for reads of entries the file does not hold. */
+  private unreachable: unknown;
+  /** Whether the user was told, once, that credentials now go to the file. */
+  private told = false;
 
   constructor(
     private readonly keychain: KeychainStore,
@@ -29,7 +33,12 @@ class KeychainWithFallback implements SecretStore {
   }
 
   async get(account: string): Promise<string | undefined> {
-    if (this.fellBack) return this.file.get(account);
+    if (this.fellBack) {
+      // An entry the file does not hold may still be in the keychain that could not be reached: not "none".
+      const saved = await this.file.get(account);
+      if (saved === undefined && this.unreachable !== undefined) throw this.unreachable;
+      return saved;
+    }
     let failure: unknown;
     try {
       const value = await this.keychain.get(account);
@@ -54,6 +63,14 @@ class KeychainWithFallback implements SecretStore {
         this.fallBack(error);
       }
     }
+    if (!this.told) {
+      this.told = true;
+      this.log.always(
+        `The OS keychain is not available (${messageOf(this.unreachable)}).\n` +
+          `  Credentials are stored in ${this.file.location} instead (readable by your user only). ` +
+          'Pass --token-store file to make this the choice, or start the keyring daemon and run again.',
+      );
+    }
     await this.file.set(account, value);
   }
 
@@ -71,14 +88,11 @@ class KeychainWithFallback implements SecretStore {
     return deleted;
   }
 
+  /** The keychain is not there: later calls go to the file at once (no deadline to wait out each time). */
   private fallBack(error: unknown): void {
     if (this.fellBack) return;
     this.fellBack = true;
-    this.log.always(
-      `The OS keychain is not available (${messageOf(error)}).\n` +
-        `  Credentials are stored in ${this.file.location} instead (readable by your user only). ` +
-        'Pass --token-store file to make this the choice, or start the keyring daemon and run again.',
-    );
+    this.unreachable = error;
   }
 }
 

@@ -90,7 +90,7 @@ describe('an IDE config written for mcp-remote 0.15.1', () => {
     } finally {
       await ide.close();
     }
-    const auto = await startIde(stack.mcp.url, ws);
+    const auto = await startIde(stack.mcp.url, workspace()); // a fresh start: no era remembered from the last
     try {
       expect(text(await auto.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
       expect(stack.mcp.stats.discovers).toBeGreaterThan(before);
