@@ -41,8 +41,8 @@ export interface NetworkOptions {
 }
 
 interface RawOptions {
-  header: string[];
-  headerFile: string[];
+  header?: string[];
+  headerFile?: string[];
   allowHttp?: boolean;
   host: string;
   callbackPath: string;
@@ -54,15 +54,15 @@ interface RawOptions {
   scope?: string;
   resource?: string;
   disableResourceParameter?: boolean;
-  authorizeParam: string[];
+  authorizeParam?: string[];
   assumePkceS256?: boolean;
   useIdToken?: boolean;
   deviceCode?: boolean;
   clientCredentials?: boolean;
   tokenStore: StoreChoice;
   transport: TransportMode;
-  ignoreTool: string[];
-  allowTool: string[];
+  ignoreTool?: string[];
+  allowTool?: string[];
   caFile?: string;
   enableProxy?: boolean;
   debug?: boolean;
@@ -80,7 +80,8 @@ interface RawOptions {
   authSuccessUrl?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** A repeatable option's values (no commander default: the help would print `(default: [])`). */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function positiveSeconds(value: string): number {
   const seconds = Number(value);
@@ -190,10 +191,17 @@ function flowOf(options: RawOptions): SignInOptions['flow'] {
   return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : 'browser';
 }
 
+/** Parameters of the authorization request that the flow itself sets (PKCE, state, the client): never overridden. */
+const RESERVED_AUTHORIZE_PARAMS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'code_challenge', 'code_challenge_method']);
+
 function parseAuthorizeParams(entries: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const entry of entries) {
     const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq).trim();
+    if (RESERVED_AUTHORIZE_PARAMS.has(key)) {
+      throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param cannot set "${key}": mcp-tether sets it for the sign-in itself.`, { hint: 'Leave it out; for a registered client, pass --static-oauth-client-info and the callback port.' });
+    }
     if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param "${entry}" is not of the form key=value.`, { hint: 'Example: --authorize-param audience=https://api.example.com' });
     params[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
@@ -202,8 +210,8 @@ function parseAuthorizeParams(entries: string[]): Record<string, string> {
 
 export function proxyOptions(command: Command): Command {
   return command
-    .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect, [])
-    .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins (repeatable)', collect, [])
+    .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect)
+    .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins (repeatable)', collect)
     .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
     .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}; ${VAR} is read from the environment')
     .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
@@ -215,15 +223,15 @@ export function proxyOptions(command: Command): Command {
     .option('--scope <scopes>', 'scopes to request, space-separated (default: what the server asks for)')
     .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own; "" sends none')
     .option('--disable-resource-parameter', 'send no resource indicator (Microsoft Entra ID v2 rejects it)')
-    .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect, [])
+    .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect)
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
     .option('--device-code', 'sign in with a code on another device (RFC 8628) instead of a browser on this machine')
     .option('--client-credentials', 'no user: a machine client gets tokens with its own credentials (needs client_id and client_secret)')
     .addOption(new Option('--token-store <store>', 'where credentials are kept: auto = the OS keychain, falling back to a file with a notice').choices(STORE_CHOICES).default('auto'))
     .addOption(new Option('--transport <mode>', 'http-first falls back to the legacy HTTP+SSE transport when the server rejects Streamable HTTP').choices(TRANSPORT_MODES).default('http-first'))
-    .option('--ignore-tool <glob>', 'hide tools whose name matches ("*" and "?" wildcards) from the IDE (repeatable)', collect, [])
-    .option('--allow-tool <glob>', 'show only tools whose name matches (repeatable)', collect, [])
+    .option('--ignore-tool <glob>', 'hide tools whose name matches ("*" and "?" wildcards, any case) from the IDE (repeatable)', collect)
+    .option('--allow-tool <glob>', 'show only tools whose name matches (repeatable)', collect)
     .option('--ca-file <path>', 'trust the certificate authorities in this PEM file too (NODE_EXTRA_CA_CERTS works as well)')
     .option('--connect-timeout <seconds>', 'how long connecting to a server may take (default 10)', positiveSeconds)
     .option('--headers-timeout <seconds>', 'how long a server may take to start answering a request (default 300; 0 = no limit)', nonNegativeSeconds)
@@ -255,8 +263,8 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
   }
   if (staticClientInfo !== undefined) parseStaticClientInfo(staticClientInfo); // its shape is a command-line matter: exit 2
   const headers: Record<string, string> = {};
-  for (const file of options.headerFile) Object.assign(headers, parseHeaderFile(file, env));
-  Object.assign(headers, parseHeaders(options.header, env));
+  for (const file of options.headerFile ?? []) Object.assign(headers, parseHeaderFile(file, env));
+  Object.assign(headers, parseHeaders(options.header ?? [], env));
   return {
     serverUrl,
     ...(callbackPort === undefined ? {} : { callbackPort }),
@@ -273,7 +281,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       authTimeoutMs: options.authTimeout * 1000,
       ...(options.scope ? { scope: options.scope } : {}),
       ...resourceOf(options),
-      authorizeParams: parseAuthorizeParams(options.authorizeParam),
+      authorizeParams: parseAuthorizeParams(options.authorizeParam ?? []),
       assumePkce: options.assumePkceS256 === true,
       useIdToken: options.useIdToken === true,
       flow: flowOf(options),
@@ -284,8 +292,8 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),
     tokenStore: options.tokenStore,
     transport: options.transport,
-    ignoreTools: options.ignoreTool,
-    allowTools: options.allowTool,
+    ignoreTools: options.ignoreTool ?? [],
+    allowTools: options.allowTool ?? [],
     ...(options.caFile ? { caFile: options.caFile } : {}),
     network: {
       ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: Math.round(options.connectTimeout * 1000) }),

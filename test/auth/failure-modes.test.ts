@@ -99,6 +99,7 @@ describe('discovery failures', () => {
     ];
     for (const output of [error, stderr]) {
       expect(output).toContain(`No authorization server metadata found for ${issuer}`);
+      expect(output).toContain('[TETHER_METADATA_INVALID]');
       for (const url of tried) expect(output).toContain(`${url} (404)`);
       expect(output).toMatch(/issuer URL is right/);
     }
@@ -109,6 +110,7 @@ describe('discovery failures', () => {
     const { error, stderr } = await failingStart(stack.mcp.url, workspace(), []);
     for (const output of [error, stderr]) {
       expect(output).toContain('names issuer "https://impostor.example"');
+      expect(output).toContain('[TETHER_METADATA_INVALID]');
       expect(output).toContain(`but the server pointed to "${stack.as.issuer}"`);
       expect(output).toContain('must match exactly');
       expect(output).toMatch(/fix the issuer or the "authorization_servers" entry/);
@@ -126,6 +128,7 @@ describe('discovery failures', () => {
     const { error, stderr } = await failingStart(stack.mcp.url, workspace(), []);
     for (const output of [error, stderr]) {
       expect(output).toContain('does not advertise PKCE support');
+      expect(output).toContain('[TETHER_NO_PKCE]');
       expect(output).toContain('--assume-pkce-s256');
     }
     expect(stack.as.counts.authorizationRequests).toBe(0);
@@ -142,6 +145,7 @@ describe('discovery failures', () => {
     const { error, stderr } = await failingStart(stack.mcp.url, workspace(), [String(port)]);
     for (const output of [error, stderr]) {
       expect(output).toContain('does not offer dynamic client registration');
+      expect(output).toContain('[TETHER_NO_DCR]');
       expect(output).toContain(`redirect URI ${callbackUri(port)}`);
       expect(output).toContain('--static-oauth-client-info');
     }
@@ -162,6 +166,7 @@ describe('failures at the authorization server', () => {
     const page = await lastPage(ws);
     for (const output of [error, page?.text ?? '']) {
       expect(output).toContain('invalid_client');
+      expect(output).toContain('[TETHER_CLIENT_REJECTED]');
       expect(output).toContain('client_secret');
       expect(output).toContain('--static-oauth-client-info');
     }
@@ -185,6 +190,7 @@ describe('failures at the authorization server', () => {
     const page = await lastPage(ws);
     for (const output of [error, stderr, page?.text ?? '']) {
       expect(output).toContain('invalid_scope');
+      expect(output).toContain('[TETHER_SCOPE_REJECTED]');
       expect(output).toContain('--scope');
     }
     expect(page?.text).toContain('Sign-in failed');
@@ -210,6 +216,7 @@ describe('failures at the authorization server', () => {
     const page = await lastPage(ws);
     for (const output of [error, stderr, page?.text ?? '']) {
       expect(output).toContain('invalid_target');
+      expect(output).toContain('[TETHER_RESOURCE_REJECTED]');
       expect(output).toContain('--disable-resource-parameter');
     }
     expect(stack.as.counts.codeGrants).toBe(0);
@@ -247,6 +254,7 @@ describe('failures at the authorization server', () => {
     const { error, stderr } = await failingStart(stack.mcp.url, workspace({ BROWSER: '/bin/true' }), ['--auth-timeout', '3']);
     for (const output of [error, stderr]) {
       expect(output).toContain('Sign-in was not completed within 3 s');
+      expect(output).toContain('[TETHER_SIGN_IN_TIMEOUT]');
       expect(output).toContain('--auth-timeout');
     }
     expect(stderr).toContain('Sign-in required');
@@ -260,6 +268,7 @@ describe('exit codes of mcp-tether login', () => {
     const result = await runCli(workspace({ BROWSER: '/bin/true' }), ['login', stack.mcp.url, '--auth-timeout', '3']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Sign-in was not completed within 3 s');
+    expect(result.stderr).toContain('[TETHER_SIGN_IN_TIMEOUT]');
     expect(result.stderr).toContain('--auth-timeout');
     expect(result.stdout).toBe('');
   });
@@ -274,6 +283,7 @@ describe('exit codes of mcp-tether login', () => {
     const result = await runCli(workspace(), ['login', stack.mcp.url]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('--assume-pkce-s256');
+    expect(result.stderr).toContain('[TETHER_NO_PKCE]');
   });
 
   it('3 for a wrong client secret (invalid_client after the browser sign-in)', async () => {
@@ -285,6 +295,7 @@ describe('exit codes of mcp-tether login', () => {
     const result = await runCli(workspace(), ['login', stack.mcp.url, String(port), '--static-oauth-client-info', JSON.stringify(info)]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('invalid_client');
+    expect(result.stderr).toContain('[TETHER_CLIENT_REJECTED]');
   });
 
   it('2 for a bad command line: an unknown option, a bad --auth-timeout, malformed client JSON', async () => {

@@ -57,12 +57,14 @@ describe('an IDE config written for mcp-remote 0.15.1', () => {
         '--static-oauth-client-metadata', '{"client_name":"compat"}',
         '--resource', '',
         '--authorize-param', 'ui_locales=en',
-        '--ignore-tool', 'no-such-*',
+        '--ignore-tool', 'ECH*', // mcp-remote matches tool names in any case
         '--debug',
       ],
     });
     try {
-      expect(await toolNames(ide)).toContain('whoami');
+      const tools = await toolNames(ide);
+      expect(tools).toContain('whoami');
+      expect(tools).not.toContain('echo');
       expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
       const query = stack.as.authorizationQueries.at(-1);
       expect(query?.has('resource')).toBe(false); // --resource "" sends none

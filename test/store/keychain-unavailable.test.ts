@@ -13,13 +13,24 @@ import { stateDirOf } from '../helpers/secrets.js';
 async function failedStart(url: string, ws: Workspace): Promise<{ code: unknown; message: string; stderr: string }> {
   let stderr = '';
   try {
-    const ide = await startIde(url, ws, { args: ['--debug'], onStderr: (text) => (stderr = text) });
+    const ide = await startIde(url, ws, { onStderr: (text) => (stderr = text) });
     await ide.close();
   } catch (error) {
     const data = (error as { data?: { code?: unknown } }).data;
     return { code: data?.code, message: error instanceof Error ? error.message : String(error), stderr };
   }
   throw new Error(`the IDE connected; its stderr:\n${stderr}`);
+}
+
+/** With the keychain back, the stored sign-in serves the next start: a tool call works, no new browser sign-in. */
+async function worksWithoutBrowser(stack: Stack, ws: Workspace, signInsBefore: number): Promise<void> {
+  const ide = await startIde(stack.mcp.url, ws);
+  try {
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+    expect(stack.as.counts.authorizationRequests).toBe(signInsBefore);
+  } finally {
+    await ide.close();
+  }
 }
 
 describe('the keychain is locked', () => {
@@ -62,13 +73,7 @@ describe('the keychain is locked', () => {
     expect(existsSync(serverStatePath(stateDirOf(ws.home), stack.mcp.url))).toBe(true);
 
     await keyring.unlock();
-    const ide = await startIde(stack.mcp.url, ws);
-    try {
-      expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
-      expect(stack.as.counts.authorizationRequests).toBe(signInsBefore);
-    } finally {
-      await ide.close();
-    }
+    await worksWithoutBrowser(stack, ws, signInsBefore);
   }, 90_000);
 });
 
@@ -96,12 +101,6 @@ describe('there is no D-Bus session', () => {
     expect(stack.as.counts.authorizationRequests).toBe(signInsBefore);
     expect(existsSync(serverStatePath(stateDirOf(ws.home), stack.mcp.url))).toBe(true);
 
-    const ide = await startIde(stack.mcp.url, ws);
-    try {
-      expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
-      expect(stack.as.counts.authorizationRequests).toBe(signInsBefore);
-    } finally {
-      await ide.close();
-    }
+    await worksWithoutBrowser(stack, ws, signInsBefore);
   }, 90_000);
 });
