@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { asTetherError, ExitCode } from '../errors.js';
 import { createFetch, type FetchOptions } from '../http/fetch.js';
 import { log } from '../log.js';
+import { COMMANDS } from './commands.js';
 import { buildProgram, type MaintenanceOptions } from './program.js';
 import { packageVersion } from './version.js';
 
@@ -14,6 +15,12 @@ function networkOf(options: MaintenanceOptions, env: NodeJS.ProcessEnv): FetchOp
     ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: Math.round(options.connectTimeout * 1000) }),
     ...(options.ipv4 ? { ipv4: true } : {}),
   };
+}
+
+/** The proxy (not a command), with stdin not a terminal: an IDE is on the other end. */
+function startedByIde(argv: string[]): boolean {
+  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return !(word !== undefined && (COMMANDS as readonly string[]).includes(word)) && !process.stdin.isTTY;
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -62,6 +69,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.ok; // --help, --version
     const coded = asTetherError(error);
     log.always(coded.describe());
+    if (coded.exitCode === ExitCode.usage && startedByIde(argv)) {
+      // An IDE started the proxy with a configuration mistake: its initialize gets the reason too.
+      const { refuseFirstRequest } = await import('../bridge/refusal.js');
+      await refuseFirstRequest(process.stdin, process.stdout, coded);
+    }
     return coded.exitCode;
   }
 }

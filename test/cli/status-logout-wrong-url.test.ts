@@ -118,5 +118,11 @@ describe('a URL that is not an MCP endpoint', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('[TETHER_INVALID_URL]');
     expect(result.stderr).toContain(`Did you mean ${stack.mcp.url} ?`);
+    // Started by an IDE, the same mistake answers the IDE's initialize, so the reason shows in the IDE.
+    const refused = await startIde(bare, workspace()).then(
+      () => undefined,
+      (failure: unknown) => failure as { data?: { code?: string; fix?: string } },
+    );
+    expect(refused?.data).toEqual(expect.objectContaining({ code: 'TETHER_INVALID_URL', fix: `Did you mean ${stack.mcp.url} ?` }));
   });
 });
