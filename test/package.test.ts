@@ -1,0 +1,69 @@
+// The package a user installs: `npm pack` bundles the CLI and its JavaScript dependencies (scripts/bundle.mjs), so
+// installing the tarball fetches mcp-tether and the native keychain binding only. The installed command then does
+// the whole job: a browser sign-in (through the bundled xdg-open and $BROWSER), the keychain, a tool call.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './fixtures/stack.js';
+import { signins, text, workspace } from './helpers/ide.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+describe('the packed package', () => {
+  let dir: string;
+  let installed: string;
+  let stack: Stack;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tether-package-'));
+    // The package as npm pack makes it, assembled beside the checkout (the checkout's dist/ stays as the tests use it).
+    const source = join(dir, 'source');
+    cpSync(join(ROOT, 'bin'), join(source, 'bin'), { recursive: true });
+    writeFileSync(join(source, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+    writeFileSync(join(source, 'README.md'), readFileSync(join(ROOT, 'README.md')));
+    run(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--out', source], ROOT);
+    const tarball = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], source).trim().split('\n').at(-1) ?? '';
+    const app = join(dir, 'app');
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', app, join(dir, tarball)], dir);
+    installed = join(app, 'node_modules', '.bin', 'mcp-tether');
+    stack = await startStack();
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs mcp-tether and the native keychain binding, nothing else', () => {
+    const modules = join(dir, 'app', 'node_modules');
+    const names = readdirSync(modules).flatMap((name) => (name.startsWith('@') ? readdirSync(join(modules, name)).map((inner) => `${name}/${inner}`) : name.startsWith('.') ? [] : [name]));
+    expect(names.filter((name) => !name.startsWith('@napi-rs/keyring'))).toEqual(['mcp-tether']);
+    expect(readFileSync(join(modules, 'mcp-tether', 'pack', 'THIRD_PARTY_LICENSES.md'), 'utf8')).toContain('## openid-client@');
+  });
+
+  it('the installed command signs in through the browser, keeps the tokens in the keychain and calls a tool', async () => {
+    const ws = workspace();
+    const transport = new StdioClientTransport({ command: installed, args: [stack.mcp.url], env: ws.env, stderr: 'pipe' });
+    const client = new Client({ name: 'ide-stand-in', version: '1.0.0' }, { capabilities: {} });
+    await client.connect(transport, { timeout: 60_000 });
+    try {
+      expect(text(await client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+      expect(signins(ws)).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+    const version = spawnSync(installed, ['--version'], { encoding: 'utf8', env: ws.env });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const status = spawnSync(installed, ['status', '--json'], { encoding: 'utf8', env: ws.env });
+    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ server: stack.mcp.url, usable: true, store: expect.objectContaining({ kind: 'keychain' }) })]);
+  }, 90_000);
+});
