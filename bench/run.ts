@@ -3,14 +3,14 @@
 // (time and peak memory), and the install footprint of the packed package (beside mcp-remote 0.15.1's). Prints a table
 // and a one-line summary; writes no files outside a temporary folder.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client, LATEST_PROTOCOL_VERSION, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startStack } from '../test/fixtures/stack.js';
-import { CLI, startIde, text, workspace, type Ide, type Workspace } from '../test/helpers/ide.js';
+import { CLI as DIST_CLI, startIde, text, workspace, type Ide, type Workspace } from '../test/helpers/ide.js';
 import { keychainRecord } from '../test/helpers/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +31,24 @@ const IDLE_ROUNDS = envInt('BENCH_IDLE_ROUNDS', 5);
 const MEASURE_INSTALL = process.env.BENCH_INSTALL !== '0';
 /** BENCH_NODE_ARGS: extra node flags for the two 20 MB processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
+/**
+ * What is measured is what users install: the package as npm pack bundles it (scripts/bundle.mjs), laid out in
+ * .tmp/bench-package (inside the checkout, so that the keychain helper finds @napi-rs/keyring as an installed
+ * package would). BENCH_CLI=dist measures the compiled sources instead.
+ */
+const PACKAGE_DIR = join(ROOT, '.tmp', 'bench-package');
+const CLI = process.env.BENCH_CLI === 'dist' ? DIST_CLI : preparePackage();
+
+function preparePackage(): string {
+  rmSync(PACKAGE_DIR, { recursive: true, force: true });
+  mkdirSync(PACKAGE_DIR, { recursive: true });
+  cpSync(join(ROOT, 'bin'), join(PACKAGE_DIR, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(PACKAGE_DIR, 'package.json'));
+  const bundled = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--out', PACKAGE_DIR], { encoding: 'utf8' });
+  if (bundled.status !== 0) throw new Error(`bundle failed: ${bundled.stderr}`);
+  return join(PACKAGE_DIR, 'bin', 'mcp-tether.js');
+}
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -267,7 +285,8 @@ function installFootprints(): { tether: Footprint; mcpRemote: Footprint } | unde
   process.stderr.write('bench: install footprint (npm pack, then npm install of the tarball and of mcp-remote@0.15.1)…\n');
   const dir = mkdtempSync(join(tmpdir(), 'tether-pack-'));
   try {
-    const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    // The bundled package laid out above; its scripts already ran.
+    const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: PACKAGE_DIR, encoding: 'utf8' });
     if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
     const tarball = join(dir, packed.stdout.trim().split('\n').at(-1) ?? '');
     return { tether: installFootprint(tarball), mcpRemote: installFootprint('mcp-remote@0.15.1') };
@@ -338,7 +357,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
 
   // Sign in once so the keychain holds tokens for every later start.
   process.stderr.write('bench: signing in once through the browser…\n');
-  const first = await startIde(url, ws, { env: { SIGNIN_USER: 'alice' } });
+  const first = await startIde(url, ws, { cli: CLI, env: { SIGNIN_USER: 'alice' } });
   try {
     const who = text(await first.client.callTool({ name: 'whoami', arguments: {} }));
     if (who !== 'alice') throw new Error(`whoami returned ${who}`);
@@ -375,7 +394,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   let ide: Ide | undefined;
   let direct: Client | undefined;
   try {
-    ide = await startIde(url, ws);
+    ide = await startIde(url, ws, { cli: CLI });
     direct = await connectDirect(url, token);
     const sides = { tether: ide.client, direct };
     // one call each in turn, alternating which goes first, so that the machine's drift touches both alike

@@ -7,8 +7,6 @@ import type { Logger } from '../log.js';
 import { idOf, objectOf, resultOf, type RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
 import type { Era, RemoteTransport, SendOptions, TransportMode } from './transport.js';
-import type { VerbatimResults } from './verbatim-results.js';
-import type { VerbatimBodies } from './verbatim.js';
 import { discoverRequest, initializeAnswerFromDiscovery, MODERN_VERSION, modernDiscovery, rejectedButSupported } from './modern.js';
 
 export interface UpstreamOptions {
@@ -24,10 +22,6 @@ export interface UpstreamOptions {
   streamable: () => RemoteTransport;
   /** Builds a legacy HTTP+SSE transport. */
   legacySse: () => RemoteTransport;
-  /** Where messages sent as the IDE wrote them wait for the transports' fetch. */
-  verbatim?: VerbatimBodies;
-  /** Where large results wait, as the server wrote them, for the transports' stand-ins. */
-  results?: VerbatimResults;
 }
 
 
@@ -183,7 +177,6 @@ export class Upstream {
       await this.modern.send(message, options); // 2026-07-28 messages are rewritten: sent as serialised
       return;
     }
-    const release = options.bytes && this.options.verbatim ? this.options.verbatim.hold(message, options.bytes) : undefined;
     try {
       await transport.send(message, options);
     } catch (error) {
@@ -193,8 +186,6 @@ export class Upstream {
       this.sessionOpen = false;
       await this.reopen(transport);
       await this.transport?.send(message, options);
-    } finally {
-      release?.();
     }
   }
 
@@ -282,11 +273,11 @@ export class Upstream {
 
   /** The server's own text of a message passed on unchanged, when it kept it (a large result). */
   textOf(message: unknown): string | undefined {
-    return this.options.results?.textOf(message);
+    return this.transport?.textOf?.(message);
   }
 
   private fromServer(received: JSONRPCMessage): void {
-    const message = this.options.results?.resolve(received) ?? received;
+    const message = received;
     const id = idOf(message);
     if (id !== undefined && !('method' in message)) {
       const pending = this.pendingInits.get(id);

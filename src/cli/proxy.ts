@@ -4,8 +4,7 @@ import { Bridge } from '../bridge/bridge.js';
 import { readServerCache, writeServerCache, type CachedServer } from '../bridge/handshake.js';
 import { ToolFilter } from '../bridge/tool-filter.js';
 import { Upstream } from '../bridge/upstream.js';
-import { VerbatimResults } from '../bridge/verbatim-results.js';
-import { VerbatimBodies } from '../bridge/verbatim.js';
+import { TetherTransport } from '../bridge/tether-transport.js';
 import type { BearerChallenge } from '../auth/challenge.js';
 import type { SignedIn } from '../auth/settings.js';
 import { signInDetached } from '../coordination/detached-sign-in.js';
@@ -38,9 +37,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
     createSession(config, log, env, fetch, config.tokenStore === 'memory' ? {} : { signInElsewhere }),
     fetch,
   ]);
-  const verbatim = new VerbatimBodies();
-  const results = new VerbatimResults(sdk.deserializeMessage);
-  const transportFetch = results.wrap(verbatim.wrap(session.wrapFetch(baseFetch)));
+  const transportFetch = session.wrapFetch(baseFetch);
   const requestInit = { headers: config.headers };
   const stateDir = stateDirectory(env);
   const cached = config.tokenStore === 'memory' ? undefined : readServerCache(stateDir, config.serverUrl.href);
@@ -50,10 +47,10 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
     ...(config.protocol === 'legacy' ? { legacyOnly: true } : {}),
     ...(cached?.era ? { era: cached.era } : {}),
     log,
-    streamable: () => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
-    legacySse: () => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch: transportFetch, requestInit }),
-    verbatim,
-    results,
+    streamable: () =>
+      new TetherTransport((fetch) => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
+    legacySse: () =>
+      new TetherTransport((fetch) => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
   });
   const bridge = new Bridge({
     upstream,

@@ -86,6 +86,8 @@ export interface Ide {
 
 export interface IdeOptions {
   args?: string[];
+  /** The mcp-tether command to start (default: the checkout's bin/mcp-tether.js). */
+  cli?: string;
   env?: Record<string, string>;
   /** initialize timeout in ms (the SDK's request timeout). */
   timeoutMs?: number;
@@ -102,7 +104,7 @@ export interface IdeOptions {
 export async function startIde(serverUrl: string, ws: Workspace, options: IdeOptions = {}): Promise<Ide> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, serverUrl, ...(options.args ?? [])],
+    args: [options.cli ?? CLI, serverUrl, ...(options.args ?? [])],
     env: { ...ws.env, ...options.env },
     stderr: options.stderrInherit ? 'inherit' : 'pipe',
     ...(options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {}),
