@@ -2,7 +2,7 @@
 // initialize becomes `server/discover`, and every request carries the protocol version and the IDE's capabilities
 // in `_meta` (the SDK transport derives the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers from it).
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import type { Json, RequestId } from './jsonrpc.js';
+import { objectOf, type Json, type RequestId } from './jsonrpc.js';
 
 export const MODERN_VERSION = '2026-07-28';
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
@@ -41,7 +41,7 @@ export function rejectedButSupported(answer: JSONRPCMessage): boolean {
 
 /** What the IDE's initialize is answered with when the server speaks 2026-07-28 (the IDE keeps its own version). */
 export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, discovered: Json): JSONRPCMessage {
-  const meta = (discovered._meta ?? {}) as Json;
+  const meta = objectOf(discovered._meta);
   return {
     jsonrpc: '2.0',
     id,
@@ -58,8 +58,8 @@ export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, di
 export function toModern(message: JSONRPCMessage, ideParams: Json): JSONRPCMessage | undefined {
   if ('method' in message && message.method === 'notifications/initialized') return undefined; // no lifecycle any more
   if (!('method' in message) || !('id' in message)) return message;
-  const params = ((message as { params?: Json }).params ?? {}) as Json;
-  const meta = { ...((params._meta ?? {}) as Json), ...modernMeta(ideParams) };
+  const params = objectOf(objectOf(message).params);
+  const meta = { ...objectOf(params._meta), ...modernMeta(ideParams) };
   return { ...message, params: { ...params, _meta: meta } } as JSONRPCMessage;
 }
 
@@ -80,7 +80,7 @@ export function headerDeclarations(schema: unknown): HeaderDeclaration[] | strin
     const properties = (node as { properties?: Record<string, unknown> } | null)?.properties;
     if (!properties || typeof properties !== 'object') return undefined;
     for (const [name, property] of Object.entries(properties)) {
-      const declared = (property as Record<string, unknown> | null)?.['x-mcp-header'];
+      const declared = objectOf(property)['x-mcp-header'];
       if (declared !== undefined) {
         if (typeof declared !== 'string' || !TOKEN.test(declared)) return `x-mcp-header of ${[...path, name].join('.')} is not a valid header name`;
         const type = (property as { type?: unknown }).type;
@@ -134,6 +134,6 @@ export function inputRequired(message: JSONRPCMessage): InputRequired | undefine
 
 /** The original request again, carrying the IDE's answers and the server's state, under a new id. */
 export function continuation(original: JSONRPCMessage, id: RequestId, responses: Record<string, unknown>, requestState: string | undefined): JSONRPCMessage {
-  const params = ((original as { params?: Json }).params ?? {}) as Json;
+  const params = objectOf(objectOf(original).params);
   return { ...original, id, params: { ...params, inputResponses: responses, ...(requestState === undefined ? {} : { requestState }) } } as JSONRPCMessage;
 }
