@@ -29,13 +29,16 @@ if (process.env.BENCH_LARGE) {
   const calls = {
     argument: { name: 'length', arguments: { text: 'x'.repeat(size) } },
     result: { name: 'fill', arguments: { length: size } },
+    argument5: { name: 'length', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } },
+    progress: { name: 'progress', arguments: { count: 1000 } },
   };
   for await (const line of createInterface({ input: process.stdin })) {
     const call = calls[line];
     if (!call) continue;
-    const result = await client.callTool(call);
+    let notifications = 0;
+    const result = await client.callTool(call, undefined, line === 'progress' ? { onprogress: () => (notifications += 1) } : undefined);
     const text = result.content?.[0]?.text ?? '';
-    process.stdout.write(`done ${text.length > 100 ? text.length : text}\n`);
+    process.stdout.write(line === 'progress' ? `done ${notifications}\n` : `done ${text.length > 100 ? text.length : text}\n`);
   }
 }
 await client.close();
