@@ -38,3 +38,16 @@ export function filesContaining(dir: string, secrets: string[]): string[] {
     return secrets.some((secret) => content.includes(secret));
   });
 }
+
+/**
+ * Moves the stored access (and ID) token's expiry into the past, as the clock would after its lifetime: the next
+ * mcp-tether process must refresh before its first request. The authorization server is not touched.
+ */
+export function expireStoredTokens(home: string, serverUrl: string): void {
+  const state = readServerState(stateDirOf(home), new URL(serverUrl).href);
+  const record = keychainRecord(home, serverUrl);
+  if (!state || !record?.tokens) throw new Error('no stored tokens to expire');
+  const past = Date.now() - 1_000;
+  const tokens = { ...record.tokens, obtained_at: past - 60_000, expires_at: past, ...(record.tokens.id_token_expires_at === undefined ? {} : { id_token_expires_at: past }) };
+  new Entry(SERVICE, entryName(state), { linux: { store: 'secret-service' } }).setPassword(JSON.stringify({ ...record, tokens }));
+}

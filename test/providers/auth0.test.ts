@@ -1,7 +1,8 @@
 // Auth0 profile: issuer with a trailing slash, open DCR, the API chosen by the `audience` authorization parameter
 // (no audience: an opaque token), `resource` not understood, refresh tokens not rotated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, jwtClaims, restartAndRefresh, signInAndCallWhoami, sleep, storedTokens } from '../fixtures/profile-flows.js';
+import { getJson, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
+import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { workspace, type Workspace } from '../helpers/ide.js';
 
@@ -37,9 +38,9 @@ describe('Auth0', () => {
     expect(access?.['aud']).toEqual([stack.mcp.url, `${stack.as.issuer}userinfo`]);
   });
 
-  it('after the access token expired, a new process refreshes without a browser and keeps the unrotated refresh token', async () => {
+  it('once the stored access token is past its expiry, a new process refreshes without a browser and keeps the unrotated refresh token', async () => {
     const before = storedTokens(ws, stack.mcp.url);
-    await sleep(TTL * 1000 + 500);
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
     expect(storedTokens(ws, stack.mcp.url).refresh).toBe(before.refresh);
     expect(stack.as.counts.registrations).toBe(1);

@@ -2,7 +2,8 @@
 // no DCR, a confidential client with an exact callback, aud-less access tokens (ID token as bearer), no RT rotation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COGNITO_CUSTOM_SCOPE, COGNITO_POOL } from '../fixtures/provider-profiles.js';
-import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, sleep, storedTokens } from '../fixtures/profile-flows.js';
+import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
+import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { workspace, type Workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
@@ -110,14 +111,14 @@ describe('Amazon Cognito', () => {
     expect(refused.status).toBe(401);
   });
 
-  it('after the tokens expired, a new process refreshes without a browser and keeps the unrotated refresh token', async () => {
+  it('once the stored tokens are past their expiry, a new process refreshes without a browser and keeps the unrotated refresh token', async () => {
     const before = storedTokens(ws, stack.mcp.url);
-    await sleep(TTL * 1000 + 500);
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
     const after = storedTokens(ws, stack.mcp.url);
     expect(after.refresh).toBe(before.refresh);
     expect(after.id).not.toBe(before.id);
-    await sleep(TTL * 1000 + 500);
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
   });
 });

@@ -2,7 +2,8 @@
 // rejected (AADSTS9010010), audience through `<resource>/.default`, public client, loopback port not part of the match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_TENANT } from '../fixtures/provider-profiles.js';
-import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, sleep, storedTokens } from '../fixtures/profile-flows.js';
+import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
+import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { workspace, type Workspace } from '../helpers/ide.js';
 
@@ -77,8 +78,8 @@ describe('Microsoft Entra ID', () => {
     expect(access?.['azp']).toBe(CLIENT_ID);
   });
 
-  it('after the access token expired, a new process refreshes without a browser', async () => {
-    await sleep(TTL * 1000 + 500);
+  it('once the stored access token is past its expiry, a new process refreshes without a browser', async () => {
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
   });
 });

@@ -1,7 +1,8 @@
 // GitHub-like profile: issuer <origin>/login/oauth with only the RFC 8414 path-inserted document, no DCR, PKCE S256,
 // no OpenID Connect (no ID token), a static client authenticating with client_secret_post.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appended, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, sleep, storedTokens } from '../fixtures/profile-flows.js';
+import { appended, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
+import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { workspace, type Workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
@@ -69,8 +70,8 @@ describe('GitHub-like', () => {
     expect(jwtClaims(tokens.access)?.['aud']).toBe(stack.mcp.url);
   });
 
-  it('after the access token expired, a new process refreshes without a browser', async () => {
-    await sleep(TTL * 1000 + 500);
+  it('once the stored access token is past its expiry, a new process refreshes without a browser', async () => {
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
   });
 });

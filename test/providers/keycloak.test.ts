@@ -2,7 +2,8 @@
 // understood (the audience comes from a mapper), a static public client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYCLOAK_REALM } from '../fixtures/provider-profiles.js';
-import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, sleep, storedTokens } from '../fixtures/profile-flows.js';
+import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
+import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { workspace, type Workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
@@ -66,8 +67,8 @@ describe('Keycloak', () => {
     expect(access?.['azp']).toBe(CLIENT_ID);
   });
 
-  it('after the access token expired, a new process refreshes without a browser', async () => {
-    await sleep(TTL * 1000 + 500);
+  it('once the stored access token is past its expiry, a new process refreshes without a browser', async () => {
+    expireStoredTokens(ws.home, stack.mcp.url);
     await restartAndRefresh(stack, ws, args);
   });
 });
