@@ -2,6 +2,7 @@
 // (RFC 8414 / OpenID Connect Discovery 1.0), in the path-aware order MCP prescribes. Each document is one
 // request/process pair in the oauth4webapi manner: `metadataRequest` fetches, a pure `process*` function checks the
 // Response and says "use this", "try the next URL" (undefined) or "stop" (a thrown AuthError).
+import { buildDiscoveryUrls } from '@modelcontextprotocol/client';
 import { TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { assertSecureUrl } from '../http/url.js';
@@ -172,20 +173,12 @@ export async function discoverProtectedResource(
   return { issuer: serverUrl.origin, resource: canonicalResource(serverUrl) };
 }
 
-/** The metadata URLs to try for an issuer (MCP 2025-11-25 "Authorization Server Metadata Discovery"). */
+/**
+ * The metadata URLs to try for an issuer (MCP 2025-11-25 "Authorization Server Metadata Discovery"): RFC 8414 path
+ * insertion, OIDC path insertion, OIDC appended to the issuer's path; the SDK's own list, in the same order.
+ */
 export function authorizationServerMetadataUrls(issuer: URL): URL[] {
-  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
-  if (!path) {
-    return [
-      new URL('/.well-known/oauth-authorization-server', issuer.origin),
-      new URL('/.well-known/openid-configuration', issuer.origin),
-    ];
-  }
-  return [
-    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
-    new URL(`/.well-known/openid-configuration${path}`, issuer.origin),
-    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
-  ];
+  return buildDiscoveryUrls(issuer).map((candidate) => candidate.url);
 }
 
 /** RFC 8414 section 3.3: the document's issuer must be the one we asked about. */

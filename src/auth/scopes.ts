@@ -1,5 +1,6 @@
 // The one place that decides which scopes to ask for (MCP 2025-11-25 "Scope Selection Strategy").
 // No invented defaults: when nothing names a scope, none is requested.
+import { computeScopeUnion } from '@modelcontextprotocol/client';
 
 export interface ScopeSources {
   /** --scope on the command line: the user's word wins. */
@@ -14,11 +15,8 @@ export interface ScopeSources {
   stepUp?: boolean;
 }
 
-export function unionScopes(...lists: Array<string | undefined>): string | undefined {
-  const all = new Set<string>();
-  for (const list of lists) for (const scope of list?.split(/\s+/) ?? []) if (scope) all.add(scope);
-  return all.size ? [...all].join(' ') : undefined;
-}
+/** The scopes of every list, each once, in order of first appearance (the SDK's computeScopeUnion). */
+export const unionScopes = computeScopeUnion;
 
 export function selectScope(sources: ScopeSources): string | undefined {
   if (sources.stepUp) return unionScopes(sources.configured, sources.previous, sources.challenged);

@@ -9,7 +9,7 @@ import { asTetherError, describeError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
-import { classify, errorResponse, idOf, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
+import { classify, errorResponse, idOf, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
 import { readLines, writeMessage } from './stdio.js';
 import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
@@ -227,7 +227,7 @@ export class Bridge implements SignInObserver {
         return true;
       }
       if (typeof name === 'string' && !this.options.toolFilter.allows(name)) {
-        this.write(errorResponse(id, -32602, `Tool "${name}" is not available: mcp-tether filters it out (--ignore-tool / --allow-tool).`));
+        this.write(errorResponse(id, INVALID_PARAMS, `Tool "${name}" is not available: mcp-tether filters it out (--ignore-tool / --allow-tool).`));
         return true;
       }
     }

@@ -1,9 +1,13 @@
 // JSON-RPC 2.0 shapes as the bridge needs them: classify a parsed line, and build error responses.
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
+// The JSON-RPC 2.0 error codes (section 5.1), as the SDK exports them too: declared here so that the bridge's static
+// imports do not pull the SDK into the start-up path (the proxy loads it in parallel with the keychain read).
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
 export const METHOD_NOT_FOUND = -32601;
+export const INVALID_PARAMS = -32602;
+export const INTERNAL_ERROR = -32603;
 /** Implementation-defined server error (JSON-RPC 2.0 section 5.1): the remote server could not be reached or authorized. */
 export const UPSTREAM_ERROR = -32000;
 

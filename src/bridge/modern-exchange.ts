@@ -2,7 +2,7 @@
 // input_required results (SEP-2322) turned into requests to the IDE whose answers go back with the original request.
 import { asTetherError, describeError } from '../errors.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { errorResponse, type Json, type RequestId } from './jsonrpc.js';
+import { errorResponse, INTERNAL_ERROR, type Json, type RequestId } from './jsonrpc.js';
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
 import type { Logger } from '../log.js';
 import type { RemoteTransport, SendOptions } from './transport.js';
@@ -125,7 +125,7 @@ export class ModernExchange {
       await this.sendRequest({ ...sent, message: continuation(sent.message, wireId, responses, needed.requestState) }, wireId);
     } catch (error) {
       this.continuing.delete(sent.ideId);
-      this.options.toIde(errorResponse(sent.ideId, -32603, `mcp-tether: ${describeError(error)}`, asTetherError(error).toData()) as JSONRPCMessage);
+      this.options.toIde(errorResponse(sent.ideId, INTERNAL_ERROR, `mcp-tether: ${describeError(error)}`, asTetherError(error).toData()) as JSONRPCMessage);
     }
   }
 }
