@@ -43,6 +43,54 @@ export function registeredRedirect(redirectUris: string[] | undefined): URL | un
   return undefined;
 }
 
+/** RFC 7591 section 3.1: the client registration request, a POST of the client's metadata as JSON. */
+export function registrationRequest(registrationEndpoint: string, metadata: Record<string, unknown>, fetch: Fetch): Promise<Response> {
+  return fetch(registrationEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(metadata),
+  });
+}
+
+/**
+ * RFC 7591 sections 3.2.1 and 3.2.2: the registered client, or the coded error the server's answer amounts to. 201
+ * is what the RFC says; 200 is accepted too (providers answer it), a body without a `client_id` is not.
+ */
+export async function processRegistrationResponse(response: Response, registrationEndpoint: string, redirectUri: string | undefined): Promise<RegisteredClient> {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(await response.text());
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+  } catch {
+    // leave empty: reported below
+  }
+  if (!response.ok || typeof body.client_id !== 'string') {
+    const reason = typeof body.error === 'string' ? `${body.error}${body.error_description ? `: ${String(body.error_description)}` : ''}` : `HTTP ${response.status}`;
+    throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${registrationEndpoint} failed (${reason}).`, {
+      hint: `Register a client at the provider with the redirect URI ${redirectUri ?? '(none: device sign-in)'} and pass it with --static-oauth-client-info.`,
+    });
+  }
+  const secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
+  const readToken = typeof body.registration_access_token === 'string' ? body.registration_access_token : undefined;
+  const readUri = typeof body.registration_client_uri === 'string' && URL.canParse(body.registration_client_uri) ? body.registration_client_uri : undefined;
+  registerSecret(secret);
+  registerSecret(readToken);
+  const registeredUris = Array.isArray(body.redirect_uris) ? body.redirect_uris.filter((uri): uri is string => typeof uri === 'string') : undefined;
+  return {
+    registration: {
+      client_id: body.client_id,
+      redirect_uris: registeredUris ?? (redirectUri ? [redirectUri] : []),
+      token_endpoint_auth_method:
+        typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
+      source: 'dynamic',
+      has_secret: secret !== undefined,
+      ...(readUri && readToken ? { registration_client_uri: readUri } : {}),
+    },
+    ...(secret ? { client_secret: secret } : {}),
+    ...(readUri && readToken ? { registration_access_token: readToken } : {}),
+  };
+}
+
 /** RFC 7591 section 3: register a native public client for this redirect URI. */
 export async function registerClient(
   server: AuthorizationServerMetadata,
@@ -69,40 +117,6 @@ export async function registerClient(
     ...(scope ? { scope } : {}),
     ...extraMetadata,
   };
-  const response = await fetch(server.registration_endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(metadata),
-  });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // leave empty: reported below
-  }
-  if (!response.ok || typeof body.client_id !== 'string') {
-    const reason = typeof body.error === 'string' ? `${body.error}${body.error_description ? `: ${String(body.error_description)}` : ''}` : `HTTP ${response.status}`;
-    throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${server.registration_endpoint} failed (${reason}).`, {
-      hint: `Register a client at the provider with the redirect URI ${redirectUri} and pass it with --static-oauth-client-info.`,
-    });
-  }
-  const secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
-  const readToken = typeof body.registration_access_token === 'string' ? body.registration_access_token : undefined;
-  const readUri = typeof body.registration_client_uri === 'string' && URL.canParse(body.registration_client_uri) ? body.registration_client_uri : undefined;
-  registerSecret(secret);
-  registerSecret(readToken);
-  return {
-    registration: {
-      client_id: body.client_id,
-      redirect_uris: Array.isArray(body.redirect_uris) ? (body.redirect_uris as string[]) : grant.redirectUri ? [grant.redirectUri] : [],
-      token_endpoint_auth_method:
-        typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
-      source: 'dynamic',
-      has_secret: secret !== undefined,
-      ...(readUri && readToken ? { registration_client_uri: readUri } : {}),
-    },
-    ...(secret ? { client_secret: secret } : {}),
-    ...(readUri && readToken ? { registration_access_token: readToken } : {}),
-  };
+  const response = await registrationRequest(server.registration_endpoint, metadata, fetch);
+  return processRegistrationResponse(response, server.registration_endpoint, grant.redirectUri);
 }

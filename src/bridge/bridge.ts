@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
 import { classify, errorResponse, idOf, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
-import { readLines, writeMessage } from './stdio.js';
+import { MessageWriter, readLines } from './stdio.js';
 import type { ToolFilter } from './tool-filter.js';
 import type { Upstream } from './upstream.js';
 import { SIGN_IN_TOOL, signInTool, signInToolResult } from './sign-in-tool.js';
@@ -82,7 +82,7 @@ interface SignInView {
 export class Bridge implements SignInObserver {
   private readonly upstream: Upstream;
   private readonly log: Logger;
-  private readonly output: Writable;
+  private readonly output: MessageWriter;
   /** Messages wait here until the server has answered the IDE's initialize. */
   private gate: Promise<unknown> = Promise.resolve();
   /** IDE requests sent to the server and not yet answered, by id, with their method and when they came. */
@@ -113,7 +113,7 @@ export class Bridge implements SignInObserver {
   constructor(private readonly options: BridgeOptions) {
     this.upstream = options.upstream;
     this.log = options.log;
-    this.output = options.output;
+    this.output = new MessageWriter(options.output);
     this.policy = holdPolicy(undefined, options.initializeHoldMs);
   }
 
@@ -121,12 +121,14 @@ export class Bridge implements SignInObserver {
   async run(): Promise<void> {
     this.upstream.onmessage = (message) => this.fromServer(message);
     await new Promise<void>((resolve) => readLines(this.options.input, (line, bytes) => this.fromIde(line, bytes), resolve));
+    this.output.flush(); // what was due before the IDE let go
     this.closed = true;
     await this.close();
   }
 
   /** Closes the remote session (DELETE), within a bounded time. */
   async close(): Promise<void> {
+    if (!this.closed) this.output.flush();
     await Promise.race([this.upstream.close(), delay(3_000)]);
   }
 
@@ -477,7 +479,7 @@ export class Bridge implements SignInObserver {
   /** Writes a message to the IDE; `text` is its JSON when known already (a server's result, as written). */
   private write(message: unknown, text?: string): void {
     if (this.closed) return; // the IDE has gone: nothing may be written to a closed stdout
-    writeMessage(this.output, message, text);
+    this.output.write(message, text);
   }
 }
 

@@ -65,3 +65,41 @@ export function writeMessage(output: Writable, message: unknown, json = JSON.str
   output.write(json);
   output.write('\n');
 }
+
+/**
+ * Writes messages to the IDE, those of one turn of the event loop in one write: a burst of notifications (1,000
+ * progress events in one read from the server) costs a system call per burst, not per message. A large message is
+ * written on its own, after what waits before it; order is kept.
+ */
+export class MessageWriter {
+  private pending: string[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  constructor(private readonly output: Writable) {}
+
+  write(message: unknown, json = JSON.stringify(message)): void {
+    if (json.length > JOIN_LIMIT) {
+      this.flush();
+      writeMessage(this.output, message, json);
+      return;
+    }
+    this.pending.push(json);
+    this.size += json.length;
+    if (this.size > JOIN_LIMIT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes what waits now (before the process ends, and before a large message). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.size = 0;
+    this.output.write(text);
+  }
+}
