@@ -316,7 +316,8 @@ const HEAVY_CALLS: Record<HeavyKind, { label: string; tool: string; arguments: R
   argument5: { label: '5 MiB argument', tool: 'length', arguments: { text: 'x'.repeat(MEDIUM_SIZE) }, answer: (line) => line.includes(`"text":"${MEDIUM_SIZE}"`), direct: `done ${MEDIUM_SIZE}`, target: '<= 1.25x' },
   progress: { label: '1000 progress', tool: 'progress', arguments: { count: PROGRESS_COUNT }, progress: true, answer: (line) => line.includes('"text":"done"'), direct: 'done', target: '<= 1.3x' },
 };
-const HEAVY_KINDS = Object.keys(HEAVY_CALLS) as HeavyKind[];
+/** BENCH_HEAVY=progress,argument5 measures only those heavy calls (with BENCH_NODE_ARGS, to profile one path). */
+const HEAVY_KINDS = (Object.keys(HEAVY_CALLS) as HeavyKind[]).filter((kind) => !process.env.BENCH_HEAVY || process.env.BENCH_HEAVY.split(',').includes(kind));
 
 interface Figures {
   /** 1-minute load average before and after, to judge how noisy the machine was */
@@ -456,7 +457,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
         const answer = await done;
         if (counted) large[kind].direct.push(performance.now() - started);
         // The SDK client may drop progress that shares a read with the result (see the field guide): only its time counts.
-        if (call.progress ? !answer.startsWith('done ') : answer !== call.direct) throw new Error(`the direct ${call.label} came back as "${answer}"`);
+        if (call.progress ? !answer.startsWith('done done ') : answer !== call.direct) throw new Error(`the direct ${call.label} came back as "${answer}"`);
       }
     }
     large.progressSeen = lineIde.progressSeen;
@@ -559,7 +560,7 @@ function report(figures: Figures): void {
     [
       `machine: ${cpus().length} CPUs, 1-min load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after; ` +
         `servers ${SERVER_IN_PROCESS ? 'in the bench process' : 'in their own process'}`,
-      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn; 20 MB: n=${large.argument.tether.length} each (after ${LARGE_WARMUP} warm-up)`,
+      `cold start: n=${cold.tether.length} each (after ${COLD_WARMUP} warm-up); echo: n=${call.tether.length} each (after ${CALL_WARMUP} warm-up), one call each in turn; heavy calls: n=${LARGE_ROUNDS} each (after ${LARGE_WARMUP} warm-up)`,
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +

@@ -67,14 +67,16 @@ export function writeMessage(output: Writable, message: unknown, json = JSON.str
 }
 
 /**
- * Writes messages to the IDE, those of one turn of the event loop in one write: a burst of notifications (1,000
- * progress events in one read from the server) costs a system call per burst, not per message. A large message is
- * written on its own, after what waits before it; order is kept.
+ * Writes messages to the IDE. The first message of a turn of the event loop goes out at once (no added latency);
+ * those that follow it in the same turn are joined into one write at the end of the turn, so that a burst (1,000
+ * progress notifications from one read) costs a few system calls, not one per message. Order is kept; a large
+ * message is written on its own after what waits before it.
  */
 export class MessageWriter {
   private pending: string[] = [];
   private size = 0;
-  private scheduled = false;
+  /** A write happened in this turn; the next messages of the turn wait for its end. */
+  private busy = false;
 
   constructor(private readonly output: Writable) {}
 
@@ -84,22 +86,28 @@ export class MessageWriter {
       writeMessage(this.output, message, json);
       return;
     }
+    if (!this.busy) {
+      this.busy = true;
+      setImmediate(() => this.endOfTurn());
+      this.output.write(`${json}\n`);
+      return;
+    }
     this.pending.push(json);
     this.size += json.length;
     if (this.size > JOIN_LIMIT) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
   }
 
   /** Writes what waits now (before the process ends, and before a large message). */
   flush(): void {
-    this.scheduled = false;
     if (this.pending.length === 0) return;
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.size = 0;
     this.output.write(text);
+  }
+
+  private endOfTurn(): void {
+    this.flush();
+    this.busy = false;
   }
 }
