@@ -1,5 +1,6 @@
 // Typed errors: one family. Each error carries a stable code (TETHER_...), its cause in the message and the fix in
 // its hint; the code decides the exit code, so the README's legend holds by construction.
+import { redact } from './log.js';
 import { networkFailure } from './network-error.js';
 
 /** Exit codes, documented in the README. */
@@ -84,14 +85,14 @@ export class TetherError extends Error {
     return EXIT_OF[ERROR_CODES[this.code].kind];
   }
 
-  /** The message and its hint, as printed on stderr and sent to the IDE. */
+  /** The message and its hint, as printed on stderr and sent to the IDE (known secrets scrubbed). */
   describe(): string {
-    return `${this.message} [${this.code}]\n  -> ${this.hint}`;
+    return redact(`${this.message} [${this.code}]\n  -> ${this.hint}`);
   }
 
-  /** What the IDE gets in a JSON-RPC error's `data`, and `status --json` in its `error`. */
+  /** What the IDE gets in a JSON-RPC error's `data`, and `status --json` in its `error` (known secrets scrubbed). */
   toData(): { code: ErrorCode; message: string; fix: string } {
-    return { code: this.code, message: this.message, fix: this.hint };
+    return { code: this.code, message: redact(this.message), fix: redact(this.hint) };
   }
 }
 
@@ -111,7 +112,13 @@ export function asTetherError(error: unknown): TetherError {
       cause: error,
     });
   }
-  return new TetherError('TETHER_UNEXPECTED', error instanceof Error ? error.message : String(error), { cause: error });
+  return new TetherError('TETHER_UNEXPECTED', shortened(error instanceof Error ? error.message : String(error)), { cause: error });
+}
+
+/** A message of unknown origin, cut to a readable length: the SDK puts whole response bodies (HTML pages) in its own. */
+function shortened(message: string, limit = 300): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length <= limit ? line : `${line.slice(0, limit)}... (cut; --debug shows all)`;
 }
 
 /** An error as printed on stderr and sent to the IDE: the cause, the code, the fix. */

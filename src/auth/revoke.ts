@@ -5,6 +5,7 @@ import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import type { TetherError } from '../errors.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 
 /** What became of each token at the authorization server. */
@@ -15,16 +16,18 @@ export interface Revocation {
   revoked: Array<'refresh token' | 'access token'>;
   /** Token types it does not revoke (RFC 7009 section 2.2.1, unsupported_token_type): not a failure. */
   unsupported: Array<'refresh token' | 'access token'>;
+  /** Token types whose revocation failed, with the coded reason. */
+  failed: Array<{ token: 'refresh token' | 'access token'; error: TetherError }>;
 }
 
 /**
- * RFC 7009: revokes the refresh token (which ends the grant) and then the access token. An `unsupported_token_type`
- * answer is the server's right, not a failure. Anything else is thrown, coded, with the fix.
+ * RFC 7009: revokes the refresh token (which ends the grant) and then the access token, and says what became of
+ * each. An `unsupported_token_type` answer is the server's right, not a failure; any other refusal is kept, coded.
  */
 export async function revokeTokens(state: ServerState, secrets: SecretRecord | undefined, fetch: Fetch, allowHttp: boolean): Promise<Revocation> {
   const server = state.authorization_server as AuthorizationServerMetadata;
   const tokens = secrets?.tokens;
-  const outcome: Revocation = { offered: server.revocation_endpoint !== undefined, revoked: [], unsupported: [] };
+  const outcome: Revocation = { offered: server.revocation_endpoint !== undefined, revoked: [], unsupported: [], failed: [] };
   if (!tokens || !server.revocation_endpoint) return outcome;
   const config = clientConfiguration(
     server,
@@ -42,7 +45,7 @@ export async function revokeTokens(state: ServerState, secrets: SecretRecord | u
       outcome.revoked.push(name);
     } catch (error) {
       if (oauthErrorCode(error) === 'unsupported_token_type') outcome.unsupported.push(name);
-      else throw explainOAuthError(error, `Revoking the ${name} at ${server.issuer}`, { clientId: state.client.client_id });
+      else outcome.failed.push({ token: name, error: explainOAuthError(error, `Revoking the ${name} at ${server.issuer}`, { clientId: state.client.client_id }) });
     }
   };
   if (tokens.refresh_token) await revoke(tokens.refresh_token, 'refresh_token', 'refresh token');

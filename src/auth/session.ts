@@ -9,7 +9,7 @@ import type { SecretRecord } from '../store/secret-store.js';
 import { serverLockPath, withLock } from '../coordination/lock.js';
 import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../coordination/pending-sign-in.js';
 import type { ServerState } from '../store/server-state.js';
-import { deleteSecrets, forgetSignIn, loadSignIn, saveSignIn, type StoredSignIn } from '../store/sign-in-record.js';
+import { deleteSecrets, dropSignIn, loadSignIn, saveSignIn, type StoredSignIn } from '../store/sign-in-record.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import type { AuthSettings, SignedIn, SignInObserver } from './settings.js';
 import { asBearer, fingerprint, refreshDue } from './tokens.js';
@@ -49,6 +49,7 @@ export class OAuthSession implements AuthProvider {
   /** Why the stored sign-in could not be read (a locked keychain): no sign-in starts while it stands. */
   private unreadable: unknown;
   private lastRead = 0;
+  private rereading: Promise<void> | undefined;
 
   constructor(
     private readonly settings: AuthSettings,
@@ -73,14 +74,19 @@ export class OAuthSession implements AuthProvider {
   }
 
   /** While the store could not be read, each request reads it again (at most once a second): an unlocked keychain is used at once. */
-  private async readAgainIfUnreadable(): Promise<void> {
-    if (this.unreadable === undefined || Date.now() - this.lastRead < 1_000) return;
-    this.lastRead = Date.now();
-    const { stateDir, serverUrl, store, staticClient } = this.settings;
-    const stored = loadSignIn(stateDir, serverUrl.href, store, staticClient?.client_id);
-    this.state = stored.state ?? this.state;
-    await this.take(stored);
-    if (this.unreadable === undefined) this.settings.log.info(`The stored sign-in for ${serverUrl.href} can be read again; using it.`);
+  private readAgainIfUnreadable(): Promise<void> {
+    if (this.unreadable === undefined || Date.now() - this.lastRead < 1_000) return this.rereading ?? Promise.resolve();
+    this.rereading ??= (async () => {
+      const { stateDir, serverUrl, store, staticClient } = this.settings;
+      const stored = loadSignIn(stateDir, serverUrl.href, store, staticClient?.client_id);
+      this.state = stored.state ?? this.state;
+      await this.take(stored);
+      if (this.unreadable === undefined) this.settings.log.info(`The stored sign-in for ${serverUrl.href} can be read again; using it.`);
+    })().finally(() => {
+      this.lastRead = Date.now(); // counted from the end: a read that waited out the keychain's deadline is not repeated at once
+      this.rereading = undefined;
+    });
+    return this.rereading;
   }
 
   /**
@@ -351,7 +357,8 @@ export class OAuthSession implements AuthProvider {
     const state = this.state;
     this.state = undefined;
     this.secrets = undefined;
-    if (state) await forgetSignIn(this.settings.stateDir, this.settings.store, state);
+    // Best effort: a store that cannot delete now must not keep a registration the server refused.
+    if (state) await dropSignIn(this.settings.stateDir, this.settings.store, state);
   }
 
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {

@@ -17,21 +17,22 @@ export function expandVariables(text: string, env: NodeJS.ProcessEnv, option = '
   });
 }
 
-export function parseHeader(raw: string, env: NodeJS.ProcessEnv): [string, string] {
+export function parseHeader(raw: string, env: NodeJS.ProcessEnv, where = '--header'): [string, string] {
   const colon = raw.indexOf(':');
   const name = colon > 0 ? raw.slice(0, colon).trim() : '';
   if (!name || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-    throw new TetherError('TETHER_INVALID_ARGUMENT', `--header "${raw.slice(0, 40)}" is not of the form "Name: value".`, { hint: 'Example: --header "X-Api-Key: ${API_KEY}"' });
+    // The text is not repeated: a malformed header is often a secret ("API_KEY=sk-...").
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `${where} is not of the form "Name: value".`, { hint: 'Example: --header "X-Api-Key: ${API_KEY}"' });
   }
   const value = expandVariables(raw.slice(colon + 1).trim(), env);
   registerSecret(value);
   return [name, value];
 }
 
-export function parseHeaders(raw: string[], env: NodeJS.ProcessEnv): Record<string, string> {
+export function parseHeaders(raw: string[], env: NodeJS.ProcessEnv, where = (index: number): string => `--header number ${index + 1}`): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const entry of raw) {
-    const [name, value] = parseHeader(entry, env);
+  for (const [index, entry] of raw.entries()) {
+    const [name, value] = parseHeader(entry, env, where(index));
     headers[name] = value;
   }
   return headers;
@@ -45,6 +46,10 @@ export function parseHeaderFile(path: string, env: NodeJS.ProcessEnv): Record<st
   } catch (error) {
     throw new TetherError('TETHER_UNREADABLE_FILE', `--header-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { hint: 'Pass the path of a readable file with one "Name: value" per line.' });
   }
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-  return parseHeaders(lines, env);
+  const lines = text.split(/\r?\n/).map((line, index) => ({ line: line.trim(), number: index + 1 })).filter(({ line }) => line && !line.startsWith('#'));
+  return parseHeaders(
+    lines.map(({ line }) => line),
+    env,
+    (index) => `--header-file ${path}, line ${lines[index]?.number ?? '?'},`,
+  );
 }

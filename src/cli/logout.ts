@@ -39,7 +39,9 @@ async function logoutOne(state: ServerState, stateDir: string, fetch: Promise<Fe
     const revocation = await revokeTokens(state, secrets, await fetch, true); // the endpoints were accepted at sign-in
     if (revocation.revoked.length > 0) done.push(`revoked the ${list(revocation.revoked)} at ${state.issuer}`);
     if (revocation.unsupported.length > 0) done.push(`${state.issuer} does not revoke the ${list(revocation.unsupported)} (it expires by itself)`);
+    if (revocation.failed.length > 0) done.push(`could not revoke the ${list(revocation.failed.map((failure) => failure.token))} (see below)`);
     if (!revocation.offered && secrets?.tokens) done.push(`${state.issuer} offers no revocation (the tokens expire by themselves)`);
+    revocationFailure = revocation.failed[0]?.error;
   } catch (error) {
     revocationFailure = asTetherError(error);
     done.push('could not revoke at the authorization server (see below)');
@@ -107,5 +109,6 @@ export async function logout(
     if (!failure) await removeLeftovers(stateDir);
     if (states.length === 0) lines.push('mcp-tether holds no credentials.');
   }
-  return { lines, exitCode: failure ? failure.exitCode : ExitCode.ok };
+  // A revocation the server refused is a failure of this command (1), not a failed sign-in (3).
+  return { lines, exitCode: failure === undefined ? ExitCode.ok : failure.exitCode === ExitCode.usage ? ExitCode.usage : ExitCode.failure };
 }

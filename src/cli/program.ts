@@ -108,7 +108,12 @@ export function readJsonArgument(option: string, value: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new TetherError('TETHER_INVALID_ARGUMENT', `${option} is not valid JSON (${(error as Error).message}).`, { hint: `Quote the JSON for your shell, or put it in a file and pass ${option} @file.json.` });
+    // The parser's own message quotes the text around the mistake, and this text may hold a client secret: only
+    // the position is said.
+    const at = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `${option} is not valid JSON${at === undefined ? '' : ` (near character ${Number(at) + 1})`}.`, {
+      hint: `Quote the JSON for your shell, or put it in a file and pass ${option} @file.json.`,
+    });
   }
 }
 
@@ -384,8 +389,7 @@ export function buildProgram(version: string, commands: Commands, env: NodeJS.Pr
     .version(version, '-v, --version')
     .argument('<server-url>', 'the remote MCP server, e.g. https://gateway.example/mcp')
     .argument('[callback-port]', 'port of the sign-in callback (redirect URI); default: the client\'s registered one, else a free port')
-    .enablePositionalOptions()
-    .helpCommand('help [command]', 'Show the help of a command.');
+    .enablePositionalOptions();
   quiet(program, 'mcp-tether');
   proxyOptions(program);
   program.addHelpText('after', `
@@ -431,6 +435,18 @@ Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed. Errors carr
   quiet(status, 'mcp-tether status');
   maintenanceOptions(status).action(async (serverUrl: string | undefined, options: StatusOptions) => {
     commands.exit(await commands.status(serverUrl, options));
+  });
+  const help = program
+    .command('help')
+    .description('Show the help of mcp-tether, or of a command.')
+    .argument('[command]', 'login, logout or status');
+  quiet(help, 'mcp-tether help').action((name: string | undefined) => {
+    const command = name === undefined ? program : program.commands.find((candidate) => candidate.name() === name);
+    if (!command) {
+      const guess = name === undefined ? undefined : closestCommand(name);
+      throw new TetherError('TETHER_UNKNOWN_COMMAND', `"${name ?? ''}" is not a command.`, { hint: guess && guess !== 'help' ? `Did you mean mcp-tether help ${guess}?` : 'Run mcp-tether --help to see the commands.' });
+    }
+    command.outputHelp();
   });
   return program;
 }

@@ -67,14 +67,21 @@ async function statusOf(state: ServerState, stateDir: string, log: Logger, check
     if (expired) {
       checked = { accepted: false, status: null, detail: 'not checked: the access token has expired; it is refreshed when an IDE next uses it' };
     } else {
-      const probe = await probeEndpoint(new URL(state.server_url), await check(), tokens.access_token).catch((failure: unknown) => asTetherError(failure));
+      const url = new URL(state.server_url);
+      let probe = await probeEndpoint(url, await check(), tokens.access_token).catch((failure: unknown) => asTetherError(failure));
+      // Signed in with --use-id-token (a gateway behind Cognito): the ID token is the credential the server takes.
+      if (!(probe instanceof TetherError) && (probe.answer === 'unauthorized' || probe.answer === 'forbidden') && tokens.id_token) {
+        probe = await probeEndpoint(url, await check(), tokens.id_token).catch((failure: unknown) => asTetherError(failure));
+      }
       if (probe instanceof TetherError) {
         error = probe;
         checked = { accepted: false, status: null, detail: probe.message };
       } else {
         checked = { accepted: probe.answer === 'mcp', status: probe.status, detail: probe.describe };
         if (probe.answer === 'unauthorized' || probe.answer === 'forbidden') {
-          error = new TetherError('TETHER_CREDENTIALS_REFUSED', `${state.server_url} refuses the stored credential (${probe.describe}).`, { hint: `Run mcp-tether login ${state.server_url} to sign in again.` });
+          error = new TetherError('TETHER_CREDENTIALS_REFUSED', `${state.server_url} refuses the stored credential (${probe.describe}).`, {
+            hint: `Run mcp-tether login ${state.server_url} to sign in again. (status sends no --header: a server that also needs a header is not checked rightly here.)`,
+          });
         } else if (probe.answer !== 'mcp') {
           error = probe.error ?? new TetherError('TETHER_SERVER_FAILED', `${state.server_url} answered ${probe.describe}.`);
         }

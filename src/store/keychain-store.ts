@@ -25,7 +25,7 @@ interface Reply {
 export function keychainFailure(words: string): Extract<ErrorCode, 'TETHER_KEYCHAIN_LOCKED' | 'TETHER_KEYCHAIN_UNAVAILABLE' | 'TETHER_KEYCHAIN_REFUSED'> {
   // Secret Service: "unlock prompt was dismissed", "Cannot create an item in a locked collection";
   // macOS: errSecInteractionNotAllowed (-25308) "User interaction is not allowed", errSecAuthFailed (-25293).
-  if (/locked|unlock prompt|prompt was dismissed|interaction is not allowed|-25308|-25293/i.test(words)) return 'TETHER_KEYCHAIN_LOCKED';
+  if (/locked|unlock prompt|prompt (was )?dismissed|interaction is not allowed|-25308|-25293/i.test(words)) return 'TETHER_KEYCHAIN_LOCKED';
   // "Platform failure: DBus error: ...", "The name org.freedesktop.secrets was not provided by any .service files",
   // "Using X11 for dbus-daemon autolaunch was disabled", "No such interface", a missing session bus.
   if (/d-?bus|org\.freedesktop\.secrets|not provided by any|autolaunch|serviceunknown|no such (name|interface|object)|platform failure|session bus/i.test(words)) {

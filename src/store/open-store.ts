@@ -11,10 +11,14 @@ import type { SecretStore, StoreChoice, StoreKind } from './secret-store.js';
  * D-Bus session, no Secret Service). A locked keychain or a refused write is not a reason to move secrets into a
  * file: those are thrown, coded, for the caller to say.
  */
+/** While fallen back, the keychain is asked again at most this often (it may have been unlocked or started). */
+const RETRY_MS = 10_000;
+
 class KeychainWithFallback implements SecretStore {
   private fellBack = false;
   /** Why the keychain could not be reached, for reads of entries the file does not hold. */
   private unreachable: unknown;
+  private fellBackAt = 0;
   /** Whether the user was told, once, that credentials now go to the file. */
   private told = false;
 
@@ -33,30 +37,31 @@ class KeychainWithFallback implements SecretStore {
   }
 
   async get(account: string): Promise<string | undefined> {
+    // A copy in the file is the newer one: a save to the keychain removes it, a save during a fallback writes it.
+    const saved = await this.file.get(account);
+    if (saved !== undefined) return saved;
     if (this.fellBack) {
-      // An entry the file does not hold may still be in the keychain that could not be reached: not "none".
-      const saved = await this.file.get(account);
-      if (saved === undefined && this.unreachable !== undefined) throw this.unreachable;
-      return saved;
+      // The keychain may be back (unlocked, its daemon started): ask it again, now and then, never per request.
+      if (Date.now() - this.fellBackAt < RETRY_MS) throw this.unreachable;
+      this.fellBackAt = Date.now();
     }
-    let failure: unknown;
     try {
       const value = await this.keychain.get(account);
-      if (value !== undefined) return value;
+      this.fellBack = false;
+      this.unreachable = undefined;
+      return value;
     } catch (error) {
-      failure = error;
+      // An entry the file does not hold may still be in the keychain that could not be reached: not "none".
+      if (hasCode(error, 'TETHER_KEYCHAIN_UNAVAILABLE')) this.fallBack(error);
+      throw error;
     }
-    // Credentials saved during an earlier fallback live in the file.
-    const saved = await this.file.get(account);
-    if (saved !== undefined || failure === undefined) return saved;
-    if (hasCode(failure, 'TETHER_KEYCHAIN_UNAVAILABLE')) this.fallBack(failure);
-    throw failure;
   }
 
   async set(account: string, value: string): Promise<void> {
     if (!this.fellBack) {
       try {
         await this.keychain.set(account, value);
+        await this.file.delete(account).catch(() => false); // a copy from an earlier fallback is now the older one
         return;
       } catch (error) {
         if (!hasCode(error, 'TETHER_KEYCHAIN_UNAVAILABLE')) throw error;
@@ -74,25 +79,26 @@ class KeychainWithFallback implements SecretStore {
     await this.file.set(account, value);
   }
 
-  /** Deletes from both; a keychain that cannot be reached is thrown after the file is done (logout must know). */
+  /**
+   * Deletes from both. A keychain that cannot be reached is thrown (logout must not orphan a secret there), unless
+   * the entry was in the file: then that copy was the live one, and it is gone.
+   */
   async delete(account: string): Promise<boolean> {
-    let failure: unknown;
-    let deleted = false;
+    const fromFile = await this.file.delete(account);
     try {
-      deleted = await this.keychain.delete(account);
+      return (await this.keychain.delete(account)) || fromFile;
     } catch (error) {
-      failure = error;
+      if (fromFile) return true;
+      throw error;
     }
-    deleted = (await this.file.delete(account)) || deleted;
-    if (failure !== undefined) throw failure;
-    return deleted;
   }
 
   /** The keychain is not there: later calls go to the file at once (no deadline to wait out each time). */
   private fallBack(error: unknown): void {
+    this.unreachable = error;
     if (this.fellBack) return;
     this.fellBack = true;
-    this.unreachable = error;
+    this.fellBackAt = Date.now();
   }
 }
 

@@ -72,6 +72,12 @@ export async function forgetSignIn(stateDir: string, store: SecretStore, state: 
   return deleted;
 }
 
+/** Drops a sign-in the server no longer accepts: the secrets where the store can delete them, the state always. */
+export async function dropSignIn(stateDir: string, store: SecretStore, state: ServerState): Promise<void> {
+  await deleteSecrets(store, state);
+  await deleteServerState(stateDir, state.server_url);
+}
+
 /** The store a server's secrets were saved to, as its state file records (for status and logout). */
 export function storeFor(state: ServerState, stateDir: string, log: Logger): SecretStore {
   return openStore(state.store === 'file' ? 'file' : 'auto', stateDir, log);

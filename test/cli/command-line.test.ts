@@ -81,6 +81,32 @@ describe('mcp-tether command line', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('a malformed secret on the command line is never repeated back, on stderr or to the IDE', () => {
+    for (const args of [
+      ['--static-oauth-client-info', '{"client_id":"abc","client_secret":s3cretvalue}'],
+      ['--header', 'API_KEY=sk-live-0123456789'],
+    ]) {
+      const result = spawnSync(process.execPath, [CLI, 'https://gw.example/mcp', ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' },
+        input: `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ide', version: '1' } } })}\n`,
+      });
+      expect(result.status).toBe(2);
+      expect(JSON.parse(result.stdout).error.data.code).toBe('TETHER_INVALID_ARGUMENT');
+      for (const text of [result.stderr, result.stdout]) {
+        expect(text).not.toContain('s3cret');
+        expect(text).not.toContain('sk-live');
+      }
+    }
+  });
+
+  it('help of a mistyped command suggests the command', () => {
+    const result = run('help', 'logn');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('[TETHER_UNKNOWN_COMMAND]');
+    expect(result.stderr).toContain('Did you mean mcp-tether help login?');
+  });
+
   it('help <command> shows that command\'s help', () => {
     const result = run('help', 'status');
     expect(result.status).toBe(0);
