@@ -132,6 +132,12 @@ export class CallbackListener {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    // A page on another site can make the browser send requests here under a name it controls (DNS rebinding):
+    // only requests addressed to the redirect URI's own host and port are looked at, before anything else.
+    if ((req.headers.host ?? '').toLowerCase() !== this.redirectUri.host.toLowerCase()) {
+      page(res, 421, 'Misdirected request', `This address only answers requests for ${this.redirectUri.host}.`);
+      return;
+    }
     const url = new URL(req.url ?? '/', this.redirectUri);
     if (req.method !== 'GET' || url.pathname !== this.redirectUri.pathname) {
       page(res, 404, 'Not found', 'This address only receives mcp-tether sign-in responses.');

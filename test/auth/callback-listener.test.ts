@@ -1,8 +1,12 @@
-// The sign-in callback listener: reachable from this machine's loopback only, while a sign-in waits.
+// The sign-in callback listener: reachable from this machine's loopback only, while a sign-in waits, and only for
+// requests addressed to the redirect URI's own host and port.
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallbackListener } from '../../src/auth/callback-server.js';
+import { TetherError } from '../../src/errors.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
 import { CLI, workspace } from '../helpers/ide.js';
 import { freePort, listeningAddresses } from '../helpers/net.js';
@@ -56,6 +60,45 @@ describe('the callback listener', () => {
       expect(stderr).toContain(`http://localhost:${port}/oauth/callback`);
     } finally {
       child.kill();
+    }
+  });
+});
+
+describe('the callback listener and the Host it is addressed to', () => {
+  /** A GET with a Host header of our choosing (what a DNS-rebinding page makes the browser send). */
+  function get(port: number, path: string, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers 421 to a foreign Host without looking at state or code, and the real sign-in still completes', async () => {
+    const listener = await CallbackListener.start({ host: 'localhost', port: 0, path: '/oauth/callback' });
+    const redeemed: string[] = [];
+    try {
+      const done = listener.wait(
+        'the-state',
+        async (url) => {
+          redeemed.push(url.searchParams.get('code') ?? '');
+          return 'signed in';
+        },
+        (code) => new TetherError('TETHER_SIGN_IN_DENIED', code),
+        10_000,
+      );
+      const port = listener.port;
+      // The right state, an error: it would abort the sign-in if it were looked at.
+      expect(await get(port, '/oauth/callback?state=the-state&error=access_denied', `rebind.attacker.example:${port}`)).toBe(421);
+      expect(await get(port, '/oauth/callback?state=the-state&code=stolen', `127.0.0.1:${port}`)).toBe(421); // not the registered name
+      expect(await get(port, '/oauth/callback?state=the-state&code=real-code', `localhost:${port}`)).toBe(200);
+      await done;
+      expect(redeemed).toEqual(['real-code']);
+    } finally {
+      await listener.close();
     }
   });
 });
