@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   TETHER_UNEXPECTED: { kind: 'failure', means: 'A failure mcp-tether has no code for yet.', fix: 'Run with --debug and report it with that output.' },
   // --- authorization (exit 3) ---
   TETHER_METADATA_INVALID: { kind: 'authorization', means: 'The server\'s protected resource metadata or its authorization server\'s metadata is missing, wrong or for another server.', fix: 'Ask the server\'s operator to fix its OAuth metadata; run mcp-tether with --debug to see which URLs were tried.' },
+  TETHER_RESPONSE_TOO_LARGE: { kind: 'authorization', means: 'An authorization-related answer (metadata, registration, tokens) was larger than any real one: a broken or hostile server.', fix: 'Check the URL the message names; ask the operator of that server.' },
   TETHER_AUTH_SERVER_UNAVAILABLE: { kind: 'authorization', means: 'The authorization server failed (HTTP 5xx, temporarily_unavailable); stored credentials are kept.', fix: 'Try again shortly; nothing needs to change on your side.' },
   TETHER_NO_PKCE: { kind: 'authorization', means: 'The authorization server does not advertise PKCE with S256, which MCP requires.', fix: 'If it supports S256 without saying so (Amazon Cognito, Entra ID), pass --assume-pkce-s256.' },
   TETHER_NO_DCR: { kind: 'authorization', means: 'The authorization server offers no dynamic client registration and no client was given.', fix: 'Register a client at the provider and pass it with --static-oauth-client-info.' },

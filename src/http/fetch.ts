@@ -98,3 +98,44 @@ function opensEventStream(input: string | URL | Request, init: RequestInit | und
 export function withDeadline(fetch: Fetch, ms: number): Fetch {
   return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(ms) });
 }
+
+/** Statuses whose response has no body (a Response with one cannot be built). */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * Requests of the sign-in machinery read at most `maxBytes` of an answer: metadata, registration, token and
+ * revocation answers are small, and a server that sends more (a hostile one, or a web page) is refused with a coded
+ * error naming the URL, before the process grows to hold it.
+ */
+export function withSizeLimit(fetch: Fetch, maxBytes: number): Fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    const tooLarge = (): TetherError =>
+      new TetherError('TETHER_RESPONSE_TOO_LARGE', `${url} answered with more than ${Math.round(maxBytes / 1024)} KiB, more than any authorization answer needs.`);
+    if (!response.body || NO_BODY.has(response.status)) return response;
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    // The body was decoded already: its encoding and length headers no longer describe what is handed on.
+    const headers = new Headers(response.headers);
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+    return new Response(Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers });
+  };
+}
