@@ -69,6 +69,13 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** An error as data: the JSON-RPC error's `data` to the IDE, `error` in `status --json`. */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  fix: string;
+}
+
 const EXIT_OF: Record<Kind, number> = { usage: ExitCode.usage, failure: ExitCode.failure, authorization: ExitCode.authorization };
 
 export class TetherError extends Error {
@@ -92,7 +99,7 @@ export class TetherError extends Error {
   }
 
   /** What the IDE gets in a JSON-RPC error's `data`, and `status --json` in its `error` (known secrets scrubbed). */
-  toData(): { code: ErrorCode; message: string; fix: string } {
+  toData(): ErrorData {
     return { code: this.code, message: redact(this.message), fix: redact(this.hint) };
   }
 }

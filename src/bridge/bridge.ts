@@ -333,8 +333,8 @@ export class Bridge implements SignInObserver {
           return;
         }
         this.moveTo('failed');
-        this.log.always(`Could not connect to the server: ${describeError(error)}`);
         this.lastFailure = describeError(error);
+        this.log.always(`Could not connect to the server: ${this.lastFailure}`);
         if (this.signIn) this.signIn.listedHere = false;
         // The IDE believes it is connected and waits for the lists it was promised: have it ask again, and answer
         // that with the reason, so the failure shows in the IDE and not only on stderr.

@@ -5,9 +5,9 @@
 //     (verbatim.ts);
 //   - in: a result of 1 MiB or more in a POST's event stream is parsed once and handed to the SDK transport as a
 //     stand-in, which this transport swaps back, its text kept (verbatim-results.ts).
-// Decision (issue 15): wrap the SDK's transports rather than replace them. They pass the MCP conformance suites,
-// handle SSE framing, resumption and session ids; the bench shows the wrapper's cost per call within noise. The
-// byte paths give what replacing them would have bought (fidelity, no second serialisation of 20 MB).
+// Decision (issue 15): wrap the SDK's transports rather than replace them. They pass the MCP conformance suites and
+// handle SSE framing, resumption and session ids; the byte paths give what replacing them would have bought
+// (fidelity, no second serialisation of 20 MB).
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
 import type { RemoteTransport, SendOptions } from './transport.js';

@@ -276,8 +276,7 @@ export class Upstream {
     return this.transport?.textOf?.(message);
   }
 
-  private fromServer(received: JSONRPCMessage): void {
-    const message = received;
+  private fromServer(message: JSONRPCMessage): void {
     const id = idOf(message);
     if (id !== undefined && !('method' in message)) {
       const pending = this.pendingInits.get(id);

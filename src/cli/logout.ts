@@ -11,7 +11,8 @@ import { deleteServerCache } from '../bridge/handshake.js';
 import { removeServerLock } from '../coordination/lock.js';
 import { listServerStates, readServerState, type ServerState } from '../store/server-state.js';
 import { forgetSignIn, readSecrets, storeFor } from '../store/sign-in-record.js';
-import { maintenanceUrl, type LogoutOptions } from './program.js';
+import { serverUrlOf } from '../http/url.js';
+import type { LogoutOptions } from './program.js';
 
 function list(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
@@ -83,7 +84,7 @@ export async function logout(
     states = await listServerStates(stateDir);
   } else {
     if (serverUrl === undefined) throw new TetherError('TETHER_MISSING_ARGUMENT', 'logout needs a server URL, or --all.', { hint: 'Run mcp-tether status to see the servers mcp-tether holds credentials for.' });
-    const url = maintenanceUrl(serverUrl, true).href;
+    const url = serverUrlOf(serverUrl, true).href;
     const state = readServerState(stateDir, url);
     if (!state) return { lines: [`mcp-tether holds no credentials for ${url}.`], exitCode: ExitCode.ok };
     states = [state];

@@ -1,7 +1,7 @@
 // Entry point: parse the command line, run the command, turn errors into a coded message on stderr and an exit code.
 import { CommanderError } from 'commander';
 import { asTetherError, ExitCode } from '../errors.js';
-import { createFetch, type FetchOptions } from '../http/fetch.js';
+import { createFetch, type Fetch, type FetchOptions } from '../http/fetch.js';
 import { log } from '../log.js';
 import { COMMANDS } from './commands.js';
 import { buildProgram, type MaintenanceOptions } from './program.js';
@@ -52,9 +52,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       status: async (serverUrl, options) => {
         if (options.debug) log.setLevel('debug');
         const { status } = await import('./status.js');
-        // Only --check needs the network; an unreadable --ca-file is still said at once.
-        const fetch = options.caFile ? Promise.resolve(await createFetch(networkOf(options, env))) : undefined;
-        return status(serverUrl, options, env, () => fetch ?? createFetch(networkOf(options, env)), log);
+        // Made once, when --check first needs it; an unreadable --ca-file is still said at once.
+        let made: Promise<Fetch> | undefined;
+        const fetch = (): Promise<Fetch> => (made ??= createFetch(networkOf(options, env)));
+        if (options.caFile) await fetch();
+        return status(serverUrl, options, env, fetch, log);
       },
       exit: (code) => {
         exitCode = code;

@@ -203,11 +203,11 @@ function parseAuthorizeParams(entries: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const entry of entries) {
     const eq = entry.indexOf('=');
+    if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param "${entry}" is not of the form key=value.`, { hint: 'Example: --authorize-param audience=https://api.example.com' });
     const key = entry.slice(0, eq).trim();
     if (RESERVED_AUTHORIZE_PARAMS.has(key)) {
       throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param cannot set "${key}": mcp-tether sets it for the sign-in itself.`, { hint: 'Leave it out; for a registered client, pass --static-oauth-client-info and the callback port.' });
     }
-    if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `--authorize-param "${entry}" is not of the form key=value.`, { hint: 'Example: --authorize-param audience=https://api.example.com' });
     params[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return params;
@@ -338,11 +338,6 @@ export interface Commands {
   status: (serverUrl: string | undefined, options: StatusOptions) => Promise<number>;
   /** Where a command's own exit code goes (status). */
   exit: (code: number) => void;
-}
-
-/** A server URL given to logout or status: coded like the proxy's. */
-export function maintenanceUrl(raw: string, allowHttp: boolean): URL {
-  return serverUrlOf(raw, allowHttp);
 }
 
 function maintenanceOptions(command: Command): Command {

@@ -1,21 +1,16 @@
 // `mcp-tether status [url] [--check] [--json]`: what mcp-tether holds per server, whether each is usable, and with
 // --check whether the server accepts it. Exit 0 when every listed server is usable, 1 otherwise. Never prints a secret.
-import { asTetherError, ExitCode, TetherError } from '../errors.js';
+import { asTetherError, ExitCode, TetherError, type ErrorData } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { probeEndpoint } from '../http/mcp-endpoint.js';
+import { serverUrlOf } from '../http/url.js';
 import { accountOf, refreshDue } from '../auth/tokens.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
 import type { StoreKind } from '../store/secret-store.js';
 import { listServerStates, type ServerState } from '../store/server-state.js';
 import { readSecrets, storeFor } from '../store/sign-in-record.js';
-import { maintenanceUrl, type StatusOptions } from './program.js';
-
-interface ErrorData {
-  code: string;
-  message: string;
-  fix: string;
-}
+import type { StatusOptions } from './program.js';
 
 export interface ServerStatus {
   server: string;
@@ -144,21 +139,20 @@ export function formatStatus(statuses: ServerStatus[], now = Date.now()): string
     .concat('\n');
 }
 
-export async function collectStatus(serverUrl: string | undefined, options: StatusOptions, env: NodeJS.ProcessEnv, fetch: () => Promise<Fetch>, log: Logger): Promise<ServerStatus[]> {
+/** The status of every server (or of `only`); `fetch` is asked for only with --check. */
+async function collectStatus(only: string | undefined, options: StatusOptions, env: NodeJS.ProcessEnv, fetch: () => Promise<Fetch>, log: Logger): Promise<ServerStatus[]> {
   const stateDir = stateDirectory(env);
-  const only = serverUrl === undefined ? undefined : maintenanceUrl(serverUrl, options.allowHttp === true).href;
   const states = (await listServerStates(stateDir)).filter((state) => only === undefined || state.server_url === only);
-  let shared: Promise<Fetch> | undefined;
-  const check = options.check ? (): Promise<Fetch> => (shared ??= fetch()) : undefined;
-  return Promise.all(states.map((state) => statusOf(state, stateDir, log, check)));
+  return Promise.all(states.map((state) => statusOf(state, stateDir, log, options.check ? fetch : undefined)));
 }
 
 /** Prints the status and returns the exit code: 0 when every listed server is usable (and, for one URL, known). */
 export async function status(serverUrl: string | undefined, options: StatusOptions, env: NodeJS.ProcessEnv, fetch: () => Promise<Fetch>, log: Logger): Promise<number> {
-  const statuses = await collectStatus(serverUrl, options, env, fetch, log);
+  const only = serverUrl === undefined ? undefined : serverUrlOf(serverUrl, options.allowHttp === true).href;
+  const statuses = await collectStatus(only, options, env, fetch, log);
   if (options.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-  else if (serverUrl !== undefined && statuses.length === 0) process.stdout.write(`mcp-tether holds no credentials for ${maintenanceUrl(serverUrl, true).href}.\n`);
+  else if (only !== undefined && statuses.length === 0) process.stdout.write(`mcp-tether holds no credentials for ${only}.\n`);
   else process.stdout.write(formatStatus(statuses));
-  if (serverUrl !== undefined && statuses.length === 0) return ExitCode.failure;
+  if (only !== undefined && statuses.length === 0) return ExitCode.failure;
   return statuses.every((s) => s.usable) ? ExitCode.ok : ExitCode.failure;
 }

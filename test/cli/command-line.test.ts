@@ -3,7 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/ide.js';
 
-const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+/** Runs the CLI with `args`; `input` is what an IDE would write to its stdin (nothing by default). */
+const runWith = (input: string, ...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+const run = (...args: string[]) => runWith('', ...args);
 
 describe('mcp-tether command line', () => {
   it('--help lists every option with its meaning', () => {
@@ -86,11 +89,8 @@ describe('mcp-tether command line', () => {
       ['--static-oauth-client-info', '{"client_id":"abc","client_secret":s3cretvalue}'],
       ['--header', 'API_KEY=sk-live-0123456789'],
     ]) {
-      const result = spawnSync(process.execPath, [CLI, 'https://gw.example/mcp', ...args], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' },
-        input: `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ide', version: '1' } } })}\n`,
-      });
+      const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ide', version: '1' } } };
+      const result = runWith(`${JSON.stringify(initialize)}\n`, 'https://gw.example/mcp', ...args);
       expect(result.status).toBe(2);
       expect(JSON.parse(result.stdout).error.data.code).toBe('TETHER_INVALID_ARGUMENT');
       for (const text of [result.stderr, result.stdout]) {
