@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client, LATEST_PROTOCOL_VERSION, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startStack } from '../test/fixtures/stack.js';
 import { CLI as DIST_CLI, startIde, text, workspace, type Ide, type Workspace } from '../test/helpers/ide.js';
 import { keychainRecord } from '../test/helpers/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIRECT_CLIENT = fileURLToPath(new URL('./direct-client.mjs', import.meta.url));
+const RELAY = fileURLToPath(new URL('./relay.mjs', import.meta.url));
 const STACK_SERVER = fileURLToPath(new URL('./stack-server.ts', import.meta.url));
 /** BENCH_SERVER=inprocess hosts the servers in this process (the direct client then never crosses a process boundary). */
 const SERVER_IN_PROCESS = process.env.BENCH_SERVER === 'inprocess';
@@ -29,6 +31,8 @@ const LARGE_WARMUP = envInt('BENCH_LARGE_WARMUP', 2);
 const IDLE_ROUNDS = envInt('BENCH_IDLE_ROUNDS', 5);
 /** BENCH_INSTALL=0 skips the install footprint (it packs and installs from the npm registry). */
 const MEASURE_INSTALL = process.env.BENCH_INSTALL !== '0';
+/** BENCH_TETHER_IMPORT: a module the per-call mcp-tether process imports first (a profiler, say), via NODE_OPTIONS. */
+const TETHER_IMPORT = process.env.BENCH_TETHER_IMPORT;
 /** BENCH_NODE_ARGS: extra node flags for the two 20 MB processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
@@ -242,6 +246,14 @@ async function connectDirect(url: string, token: string): Promise<Client> {
   return client;
 }
 
+/** The SDK client over stdio to bench/relay.mjs: the least any stdio bridge costs (the floor of the per-call figure). */
+async function connectRelay(url: string, token: string, ws: Workspace): Promise<Client> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [RELAY], env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token } });
+  const client = new Client({ name: 'bench-relay', version: '1.0.0' }, { capabilities: {} });
+  await client.connect(transport);
+  return client;
+}
+
 // ---------- install footprint ----------
 
 /** What `npm install <spec>` puts on a user's disk: packages (the package itself included) and MiB. */
@@ -325,7 +337,7 @@ interface Figures {
   cold: { tether: number[]; direct: number[] };
   coldList: Pair;
   idle: Pair;
-  call: { tether: number[]; direct: number[] };
+  call: { tether: number[]; direct: number[]; relay: number[] };
   large: Record<HeavyKind, Pair> & { tetherPeakMb: number; directPeakMb: number; progressSeen: number };
   install: { tether: Footprint; mcpRemote: Footprint } | undefined;
 }
@@ -400,23 +412,26 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
 
   // 2. Per-call latency, interleaved blocks of 100.
   process.stderr.write(`bench: per-call latency, ${CALL_WARMUP} warm-up + ${CALLS} calls each…\n`);
-  const call = { tether: [] as number[], direct: [] as number[] };
+  const call = { tether: [] as number[], direct: [] as number[], relay: [] as number[] };
   let ide: Ide | undefined;
   let direct: Client | undefined;
+  let relay: Client | undefined;
   try {
-    ide = await startIde(url, ws, { cli: CLI });
+    ide = await startIde(url, ws, { cli: CLI, ...(TETHER_IMPORT ? { env: { NODE_OPTIONS: `--import=${TETHER_IMPORT}` } } : {}) });
     direct = await connectDirect(url, token);
-    const sides = { tether: ide.client, direct };
-    // one call each in turn, alternating which goes first, so that the machine's drift touches both alike
+    relay = await connectRelay(url, token, ws);
+    const sides = { tether: ide.client, direct, relay };
+    // one call each in turn, rotating which goes first, so that the machine's drift touches all alike
+    const sideNames = ['tether', 'direct', 'relay'] as const;
     for (let round = 0; round < CALL_WARMUP + CALLS; round += 1) {
-      const order = round % 2 === 0 ? (['tether', 'direct'] as const) : (['direct', 'tether'] as const);
-      for (const side of order) {
+      for (let turn = 0; turn < sideNames.length; turn += 1) {
+        const side = sideNames[(round + turn) % sideNames.length]!;
         const elapsed = await echo(sides[side]);
         if (round >= CALL_WARMUP) call[side].push(elapsed);
       }
     }
   } finally {
-    await Promise.allSettled([ide?.close(), direct?.close()]);
+    await Promise.allSettled([ide?.close(), direct?.close(), relay?.close()]);
   }
 
   // 3. A 20 MB argument (small result), then a 20 MB result (small argument): time per call, and the peak memory of
@@ -532,6 +547,7 @@ function report(figures: Figures): void {
   const coldRatio = median(cold.tether) / median(cold.direct);
   const callOverhead = median(call.tether) - median(call.direct);
   const callRatio = median(call.tether) / median(call.direct);
+  const relayOverhead = median(call.relay) - median(call.direct);
   const rows: Array<[string, string, string, string, string]> = [
     ['measure', 'mcp-tether', 'direct SDK', 'tether/direct', 'target'],
     ['cold start p50', ms(median(cold.tether)), ms(median(cold.direct)), `${coldRatio.toFixed(2)}x`, '<= 1.2x'],
@@ -541,6 +557,7 @@ function report(figures: Figures): void {
     ['idle memory (max)', `${Math.max(...idle.tether).toFixed(0)} MB`, `${Math.max(...idle.direct).toFixed(0)} MB`, `${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x`, '<= 1.10x (RSS after 1 s idle)'],
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (target +0.1)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
+    ['echo via relay p50', ms(median(call.relay), 3), ms(median(call.direct), 3), `${(median(call.relay) / median(call.direct)).toFixed(2)}x`, `+${relayOverhead.toFixed(3)} ms: any stdio bridge's floor`],
     ...HEAVY_KINDS.flatMap((kind): Array<[string, string, string, string, string]> => [
       [`${HEAVY_CALLS[kind].label} p50`, ms(median(large[kind].tether)), ms(median(large[kind].direct)), ratio(large[kind], median), HEAVY_CALLS[kind].target],
       [`${HEAVY_CALLS[kind].label} p90`, ms(p90(large[kind].tether)), ms(p90(large[kind].direct)), ratio(large[kind], p90), ''],
@@ -564,7 +581,7 @@ function report(figures: Figures): void {
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; a bare stdio relay +${relayOverhead.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
         (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB)` : ''),
       '',
     ].join('\n'),

@@ -9,8 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridgeServer } from './fixtures/bridge-server.js';
+import { startHttpProxy } from './fixtures/http-proxy.js';
 import { startStack, type Stack } from './fixtures/stack.js';
-import { signins, text, workspace } from './helpers/ide.js';
+import { createTestCa } from './fixtures/test-ca.js';
+import { signins, text, workspace, type Workspace } from './helpers/ide.js';
+import { delayedBrowser } from './bridge/drivers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -18,6 +22,14 @@ function run(command: string, args: string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000 });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
+}
+
+/** The installed command started as an IDE starts it, connected. */
+async function connectInstalled(command: string, url: string, ws: Workspace, args: string[] = []): Promise<Client> {
+  const transport = new StdioClientTransport({ command, args: [url, ...args], env: ws.env, stderr: 'pipe' });
+  const client = new Client({ name: 'ide-stand-in', version: '1.0.0' }, { capabilities: {} });
+  await client.connect(transport, { timeout: 60_000 });
+  return client;
 }
 
 describe('the packed package', () => {
@@ -52,9 +64,7 @@ describe('the packed package', () => {
 
   it('the installed command signs in through the browser, keeps the tokens in the keychain and calls a tool', async () => {
     const ws = workspace();
-    const transport = new StdioClientTransport({ command: installed, args: [stack.mcp.url], env: ws.env, stderr: 'pipe' });
-    const client = new Client({ name: 'ide-stand-in', version: '1.0.0' }, { capabilities: {} });
-    await client.connect(transport, { timeout: 60_000 });
+    const client = await connectInstalled(installed, stack.mcp.url, ws);
     try {
       expect(text(await client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
       expect(signins(ws)).toHaveLength(1);
@@ -66,4 +76,38 @@ describe('the packed package', () => {
     const status = spawnSync(installed, ['status', '--json'], { encoding: 'utf8', env: ws.env });
     expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ server: stack.mcp.url, usable: true, store: expect.objectContaining({ kind: 'keychain' }) })]);
   }, 90_000);
+
+  // The bundle loads undici (HTTP client, proxy and CA support) as a CommonJS module inside an ES module; these two
+  // fail if that load breaks, as they did when the bundle handed undici over as `default` only.
+  it('the installed command honours HTTPS_PROXY: the sign-in and the tool call pass the proxy', async () => {
+    const proxy = await startHttpProxy();
+    const ws = workspace({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '', BROWSER: delayedBrowser(0, { withoutProxy: true }) });
+    const client = await connectInstalled(installed, stack.mcp.url, ws);
+    try {
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'via the proxy' } }))).toBe('via the proxy');
+      const passed = proxy.requests.map((request) => `${request.method} ${new URL(request.url).pathname}`);
+      expect(passed).toContain('POST /mcp');
+      expect(passed.some((line) => line.endsWith('/token'))).toBe(true);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  }, 90_000);
+
+  it('the installed command trusts a private certificate authority given with --ca-file', async () => {
+    const ca = createTestCa();
+    const server = await startBridgeServer({ tls: { key: ca.key, cert: ca.cert } });
+    const ws = workspace({ NODE_EXTRA_CA_CERTS: '' });
+    try {
+      const client = await connectInstalled(installed, server.url, ws, ['--ca-file', ca.caFile]);
+      try {
+        expect(text(await client.callTool({ name: 'echo', arguments: { text: 'over https' } }))).toBe('over https');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await server.close();
+      ca.remove();
+    }
+  }, 60_000);
 });

@@ -42,7 +42,9 @@ function readCa(caFile: string): string {
 }
 
 async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promise<Fetch> {
-  const undici = await import('undici');
+  // Node gives a CommonJS module's exports by name and as `default`; a bundle (scripts/bundle.mjs) as `default` only.
+  const loaded = await import('undici');
+  const undici = loaded.default ?? loaded;
   const connect = {
     timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     ...(options.ipv4 ? { family: 4 } : {}),
