@@ -247,11 +247,19 @@ async function connectDirect(url: string, token: string): Promise<Client> {
 }
 
 /** The SDK client over stdio to bench/relay.mjs: the least any stdio bridge costs (the floor of the per-call figure). */
-async function connectRelay(url: string, token: string, ws: Workspace): Promise<Client> {
+async function connectRelay(url: string, token: string, ws: Workspace): Promise<{ client: Client; pid: number | null }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [RELAY], env: { ...ws.env, BENCH_URL: url, BENCH_TOKEN: token } });
   const client = new Client({ name: 'bench-relay', version: '1.0.0' }, { capabilities: {} });
   await client.connect(transport);
-  return client;
+  return { client, pid: transport.pid };
+}
+
+/** CPU time a process has used so far (user + system, /proc/<pid>/stat), in ms. */
+function cpuMs(pid: number | null): number {
+  if (!pid) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // after "pid (comm) ": state is field 0, utime field 11, stime field 12, in clock ticks (100 per second on Linux)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 // ---------- install footprint ----------
@@ -338,6 +346,8 @@ interface Figures {
   coldList: Pair;
   idle: Pair;
   call: { tether: number[]; direct: number[]; relay: number[] };
+  /** CPU time per measured call of the mcp-tether process and of the bare relay process, in ms */
+  callCpu: { tether: number; relay: number };
   large: Record<HeavyKind, Pair> & { tetherPeakMb: number; directPeakMb: number; progressSeen: number };
   install: { tether: Footprint; mcpRemote: Footprint } | undefined;
 }
@@ -416,20 +426,27 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   let ide: Ide | undefined;
   let direct: Client | undefined;
   let relay: Client | undefined;
+  const callCpu = { tether: Number.NaN, relay: Number.NaN };
   try {
     ide = await startIde(url, ws, { cli: CLI, ...(TETHER_IMPORT ? { env: { NODE_OPTIONS: `--import=${TETHER_IMPORT}` } } : {}) });
     direct = await connectDirect(url, token);
-    relay = await connectRelay(url, token, ws);
+    const relayed = await connectRelay(url, token, ws);
+    relay = relayed.client;
     const sides = { tether: ide.client, direct, relay };
+    const pids = { tether: ide.transport.pid, relay: relayed.pid };
+    let cpuAtStart = { tether: 0, relay: 0 };
     // one call each in turn, rotating which goes first, so that the machine's drift touches all alike
     const sideNames = ['tether', 'direct', 'relay'] as const;
     for (let round = 0; round < CALL_WARMUP + CALLS; round += 1) {
+      if (round === CALL_WARMUP) cpuAtStart = { tether: cpuMs(pids.tether), relay: cpuMs(pids.relay) };
       for (let turn = 0; turn < sideNames.length; turn += 1) {
         const side = sideNames[(round + turn) % sideNames.length]!;
         const elapsed = await echo(sides[side]);
         if (round >= CALL_WARMUP) call[side].push(elapsed);
       }
     }
+    callCpu.tether = (cpuMs(pids.tether) - cpuAtStart.tether) / CALLS;
+    callCpu.relay = (cpuMs(pids.relay) - cpuAtStart.relay) / CALLS;
   } finally {
     await Promise.allSettled([ide?.close(), direct?.close(), relay?.close()]);
   }
@@ -485,7 +502,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
 
   // 4. Install footprint.
   const install = installFootprints();
-  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, coldList, idle, call, large, install };
+  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, coldList, idle, call, callCpu, large, install };
 }
 
 /**
@@ -541,13 +558,16 @@ function peakRssMb(pid: number): number {
 }
 
 function report(figures: Figures): void {
-  const { load, cold, coldList, idle, call, large, install } = figures;
+  const { load, cold, coldList, idle, call, callCpu, large, install } = figures;
   const ratio = (pair: Pair, at: (values: readonly number[]) => number): string => `${(at(pair.tether) / at(pair.direct)).toFixed(2)}x`;
   const memoryRatio = `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`;
   const coldRatio = median(cold.tether) / median(cold.direct);
   const callOverhead = median(call.tether) - median(call.direct);
   const callRatio = median(call.tether) / median(call.direct);
   const relayOverhead = median(call.relay) - median(call.direct);
+  // the same calls compared in pairs (each tether call with the direct call made beside it): less moved by drift
+  const pairedOverhead = median(call.tether.map((value, index) => value - (call.direct[index] ?? Number.NaN)));
+  const pairedRelay = median(call.relay.map((value, index) => value - (call.direct[index] ?? Number.NaN)));
   const rows: Array<[string, string, string, string, string]> = [
     ['measure', 'mcp-tether', 'direct SDK', 'tether/direct', 'target'],
     ['cold start p50', ms(median(cold.tether)), ms(median(cold.direct)), `${coldRatio.toFixed(2)}x`, '<= 1.2x'],
@@ -555,9 +575,10 @@ function report(figures: Figures): void {
     ['to tools/list p50', ms(median(coldList.tether)), ms(median(coldList.direct)), ratio(coldList, median), '<= 1.10x'],
     ['to tools/list p90', ms(p90(coldList.tether)), ms(p90(coldList.direct)), ratio(coldList, p90), ''],
     ['idle memory (max)', `${Math.max(...idle.tether).toFixed(0)} MB`, `${Math.max(...idle.direct).toFixed(0)} MB`, `${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x`, '<= 1.10x (RSS after 1 s idle)'],
-    ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms (target +0.1)`],
+    ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms; paired +${pairedOverhead.toFixed(3)} ms (target +0.1)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
-    ['echo via relay p50', ms(median(call.relay), 3), ms(median(call.direct), 3), `${(median(call.relay) / median(call.direct)).toFixed(2)}x`, `+${relayOverhead.toFixed(3)} ms: any stdio bridge's floor`],
+    ['echo CPU per call', ms(callCpu.tether, 3), '', '', `bare relay ${ms(callCpu.relay, 3)} (process CPU time / calls)`],
+    ['echo via relay p50', ms(median(call.relay), 3), ms(median(call.direct), 3), `${(median(call.relay) / median(call.direct)).toFixed(2)}x`, `+${relayOverhead.toFixed(3)} ms; paired +${pairedRelay.toFixed(3)} ms: any stdio bridge's floor`],
     ...HEAVY_KINDS.flatMap((kind): Array<[string, string, string, string, string]> => [
       [`${HEAVY_CALLS[kind].label} p50`, ms(median(large[kind].tether)), ms(median(large[kind].direct)), ratio(large[kind], median), HEAVY_CALLS[kind].target],
       [`${HEAVY_CALLS[kind].label} p90`, ms(p90(large[kind].tether)), ms(p90(large[kind].direct)), ratio(large[kind], p90), ''],
@@ -581,7 +602,7 @@ function report(figures: Figures): void {
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; a bare stdio relay +${relayOverhead.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
+        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; paired +${pairedOverhead.toFixed(2)} ms; a bare stdio relay +${relayOverhead.toFixed(2)} ms, paired +${pairedRelay.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
         (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB)` : ''),
       '',
     ].join('\n'),

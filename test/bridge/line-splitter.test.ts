@@ -39,4 +39,30 @@ describe('LineSplitter', () => {
     expect(split(['{"a":1}\n{"b"', ':2}']).map((l) => l.line)).toEqual(['{"a":1}', '{"b":2}']);
     expect(split(['\n\n']).map((l) => l.line)).toEqual(['', '']);
   });
+
+  it('gathers a line over many chunks (past its first buffer) into exactly its bytes and text', () => {
+    const line = JSON.stringify({ text: 'ü'.repeat(100_000) + '🙂'.repeat(30_000) });
+    const bytes = Buffer.from(`${line}\r\n{"next":1}\n`);
+    const chunks: Buffer[] = [];
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 7) % 65_537 || 1) chunks.push(bytes.subarray(at, at + size));
+    expect(chunks.length).toBeGreaterThan(10);
+    const out = split(chunks);
+    expect(out.map((l) => l.line)).toEqual([line, '{"next":1}']);
+    expect(out[0]?.bytes).toBe(line);
+  });
+
+  it('decodes bytes that are not UTF-8 as a whole-line decode would, wherever the pipe cuts them', () => {
+    const bytes = Buffer.concat([Buffer.from('{"t":"a'), Buffer.from([0xf0, 0x9f, 0xff, 0xc3]), Buffer.from('b"}\n')]);
+    const whole = bytes.subarray(0, -1).toString('utf8');
+    for (let cut = 1; cut < bytes.length - 1; cut++) {
+      expect(split([bytes.subarray(0, cut), bytes.subarray(cut, cut + 2), bytes.subarray(cut + 2)])[0]?.line, `cut at ${cut}`).toBe(whole);
+    }
+  });
+
+  it('drops a CR that ends one chunk when the LF starts the next', () => {
+    expect(split(['{"a":', '1}\r', '\n{"b":2}\r\n'])).toEqual([
+      { line: '{"a":1}', bytes: '{"a":1}' },
+      { line: '{"b":2}', bytes: '{"b":2}' },
+    ]);
+  });
 });
