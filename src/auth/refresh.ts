@@ -1,4 +1,4 @@
-// The refresh token grant (RFC 6749 section 6) with the resource indicator, retried with backoff while the
+// The refresh token grant (RFC 6749 section 6) with the resource indicator (or else the sign-in's scope), retried with backoff while the
 // authorization server is unavailable. Loaded only when a refresh is due, so start-up does not pay for openid-client.
 import * as oidc from 'openid-client';
 import { messageOf, TetherError } from '../errors.js';
@@ -12,6 +12,20 @@ import { toStoredTokens } from './tokens.js';
 
 const RETRIES = 3;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The refresh request's parameters besides the token (RFC 6749 section 6). With a resource indicator (RFC 8707
+ * section 2.2) the server knows what the token is for, and no scope is sent: a narrower one would cost the ID token.
+ * Without it (--disable-resource-parameter, or none known), the scope of the sign-in is sent, as asked for then (the
+ * granted one when the sign-in asked for none): Entra ID refuses a refresh that names neither (AADSTS90009 when the
+ * app is its own API). A server that refuses that scope (invalid_scope) is asked again without it.
+ */
+export function refreshParameters(tokens: StoredTokens, state: Pick<ServerState, 'resource' | 'scope'>, disableResource: boolean): { resource?: string; scope?: string } {
+  const resource = disableResource ? undefined : state.resource;
+  if (resource) return { resource };
+  const scope = state.scope ?? tokens.scope;
+  return scope ? { scope } : {};
+}
 
 /** New tokens for `secrets.tokens`, keeping the refresh token when the server does not rotate it. */
 export async function refreshTokens(settings: RefreshSettings, state: ServerState, secrets: SecretRecord): Promise<StoredTokens> {
@@ -27,14 +41,21 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
     settings.fetch,
     settings.allowHttp,
   );
-  const resource = settings.disableResource ? undefined : state.resource;
+  let parameters = refreshParameters(tokens, state, settings.disableResource);
   for (let attempt = 0; ; attempt++) {
     try {
-      settings.log.debug('refreshing the access token');
-      const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, resource ? { resource } : {});
+      settings.log.debug(`refreshing the access token${parameters.scope ? ` (scope "${parameters.scope}")` : ''}`);
+      const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters);
       return toStoredTokens(response, tokens);
     } catch (error) {
       const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id });
+      if (oauthErrorCode(error) === 'invalid_scope' && parameters.scope) {
+        // a server that keeps the scope of the grant apart from the one asked for: ask again without naming one
+        settings.log.debug(`the server refused the scope on refresh (${messageOf(error)}); asking again without it`);
+        const { scope: _refused, ...rest } = parameters;
+        parameters = rest;
+        continue;
+      }
       if (oauthErrorCode(error) === 'invalid_grant') {
         throw new TetherError('TETHER_GRANT_REVOKED', explained.message, { hint: explained.hint, cause: error });
       }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BROWSER, signins, startIde, text, waitForSignins, workspace, type Workspace } from '../helpers/ide.js';
-import { keychainRecord } from '../helpers/secrets.js';
+import { expireStoredTokens, keychainRecord } from '../helpers/secrets.js';
 import { perTest } from '../helpers/per-test.js';
 
 const { stackWith, defer } = perTest();
@@ -123,4 +123,27 @@ describe('--client-credentials', () => {
       await ide.close();
     }
   });
+});
+
+describe('the refresh token grant without a resource indicator', () => {
+  it('sends the sign-in\'s scope; a server that keeps resource scopes off the refresh token refuses it, and is asked again without it', async () => {
+    const stack = await stackWith();
+    const ws = workspace();
+    const args = ['--disable-resource-parameter', '--scope', 'openid offline_access mcp:tools', '--debug'];
+    const first = await startIde(stack.mcp.url, ws, { args });
+    defer(() => first.close());
+    expect(text(await first.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+    await first.close();
+    expireStoredTokens(ws.home, stack.mcp.url);
+    const { refreshGrants, failedGrants, authorizationRequests } = stack.as.counts;
+    const second = await startIde(stack.mcp.url, ws, { args });
+    defer(() => second.close());
+    expect(text(await second.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+    expect(second.stderr()).toContain('refreshing the access token (scope "openid offline_access mcp:tools")');
+    expect(second.stderr()).toContain('asking again without it');
+    expect(stack.as.counts.failedGrants).toBe(failedGrants + 1);
+    expect(stack.as.counts.refreshGrants).toBe(refreshGrants + 1);
+    expect(stack.as.counts.authorizationRequests).toBe(authorizationRequests);
+    expect(signins(ws)).toHaveLength(1);
+  }, 60_000);
 });
