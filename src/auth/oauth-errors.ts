@@ -7,6 +7,8 @@ import { networkFailure } from '../network-error.js';
 export interface ErrorContext {
   redirectUri?: string;
   clientId?: string;
+  /** Where the client came from: the hint for a refused client differs for one mcp-tether registered itself. */
+  clientSource?: string;
   scope?: string;
   issuer?: string;
 }
@@ -15,6 +17,9 @@ export function hintFor(code: string, description: string, context: ErrorContext
   switch (code) {
     case 'invalid_client':
     case 'unauthorized_client':
+      if (context.clientSource === 'dynamic') {
+        return `The provider does not accept the client ${context.clientId ?? ''} that mcp-tether registered with it: run \`mcp-tether logout <url>\` to register afresh at the next sign-in; if it is refused again, register a client at the provider and pass it with --static-oauth-client-info.`;
+      }
       return `The provider does not accept the client ${context.clientId ?? ''}: check client_id, client_secret and the token endpoint auth method in --static-oauth-client-info.`;
     case 'invalid_scope':
       return `The provider rejected the scope "${context.scope ?? ''}". Pass --scope with scopes this client is allowed to request.`;

@@ -48,7 +48,7 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
       const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters);
       return toStoredTokens(response, tokens);
     } catch (error) {
-      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id });
+      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source });
       if (oauthErrorCode(error) === 'invalid_scope' && parameters.scope) {
         // a server that keeps the scope of the grant apart from the one asked for: ask again without naming one
         settings.log.debug(`the server refused the scope on refresh (${messageOf(error)}); asking again without it`);

@@ -75,13 +75,18 @@ export async function processRegistrationResponse(response: Response, registrati
   const readUri = typeof body.registration_client_uri === 'string' && URL.canParse(body.registration_client_uri) ? body.registration_client_uri : undefined;
   registerSecret(secret);
   registerSecret(readToken);
+  const method = typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none';
+  if (method.startsWith('client_secret') && !secret) {
+    throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${registrationEndpoint} recorded a client that authenticates with ${method} but issued no client_secret.`, {
+      hint: `Register a client at the provider with the redirect URI ${redirectUri ?? '(none: device sign-in)'} and pass it with --static-oauth-client-info.`,
+    });
+  }
   const registeredUris = Array.isArray(body.redirect_uris) ? body.redirect_uris.filter((uri): uri is string => typeof uri === 'string') : undefined;
   return {
     registration: {
       client_id: body.client_id,
       redirect_uris: registeredUris ?? (redirectUri ? [redirectUri] : []),
-      token_endpoint_auth_method:
-        typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none',
+      token_endpoint_auth_method: method,
       source: 'dynamic',
       has_secret: secret !== undefined,
       ...(readUri && readToken ? { registration_client_uri: readUri } : {}),
@@ -91,7 +96,21 @@ export async function processRegistrationResponse(response: Response, registrati
   };
 }
 
-/** RFC 7591 section 3: register a native public client for this redirect URI. */
+/**
+ * The token endpoint auth method to register with (RFC 7591 section 2): `none` (a public native client, RFC 8252)
+ * where the server lists it or lists nothing; otherwise a secret method it lists, so that it issues a secret we can
+ * use (a server that lists only client_secret_basic and client_secret_post may record a "none" client as
+ * confidential and then refuse its code).
+ */
+export function registrationAuthMethod(server: Pick<AuthorizationServerMetadata, 'token_endpoint_auth_methods_supported'>): string {
+  const supported = server.token_endpoint_auth_methods_supported;
+  if (!supported?.length || supported.includes('none')) return 'none';
+  if (supported.includes('client_secret_basic')) return 'client_secret_basic';
+  if (supported.includes('client_secret_post')) return 'client_secret_post';
+  return 'none';
+}
+
+/** RFC 7591 section 3: register a native client for this redirect URI (public where the server allows it). */
 export async function registerClient(
   server: AuthorizationServerMetadata,
   grant: { redirectUri?: string; grantTypes: string[] },
@@ -112,7 +131,7 @@ export async function registerClient(
     redirect_uris: grant.redirectUri ? [grant.redirectUri] : [],
     grant_types: grant.grantTypes,
     response_types: grant.redirectUri ? ['code'] : [],
-    token_endpoint_auth_method: 'none',
+    token_endpoint_auth_method: registrationAuthMethod(server),
     application_type: 'native',
     ...(scope ? { scope } : {}),
     ...extraMetadata,

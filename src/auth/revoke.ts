@@ -45,7 +45,7 @@ export async function revokeTokens(state: ServerState, secrets: SecretRecord | u
       outcome.revoked.push(name);
     } catch (error) {
       if (oauthErrorCode(error) === 'unsupported_token_type') outcome.unsupported.push(name);
-      else outcome.failed.push({ token: name, error: explainOAuthError(error, `Revoking the ${name} at ${server.issuer}`, { clientId: state.client.client_id }) });
+      else outcome.failed.push({ token: name, error: explainOAuthError(error, `Revoking the ${name} at ${server.issuer}`, { clientId: state.client.client_id, clientSource: state.client.source }) });
     }
   };
   if (tokens.refresh_token) await revoke(tokens.refresh_token, 'refresh_token', 'refresh token');

@@ -147,3 +147,24 @@ describe('the refresh token grant without a resource indicator', () => {
     expect(signins(ws)).toHaveLength(1);
   }, 60_000);
 });
+
+describe('dynamic registration at a server that lists only client_secret_basic and client_secret_post', () => {
+  it('registers a confidential client with a method the server lists, signs in with its secret, and refreshes with it', async () => {
+    const stack = await stackWith({ clientAuthMethods: ['client_secret_basic', 'client_secret_post'] });
+    const ws = workspace();
+    const first = await startIde(stack.mcp.url, ws);
+    defer(() => first.close());
+    expect(text(await first.client.callTool({ name: 'whoami', arguments: {} })), first.stderr()).toBe('alice');
+    await first.close();
+    expect(stack.as.counts.registrations).toBe(1);
+    const record = keychainRecord(ws.home, stack.mcp.url);
+    expect(record?.client_secret).toEqual(expect.any(String));
+    expireStoredTokens(ws.home, stack.mcp.url);
+    const refreshes = stack.as.counts.refreshGrants;
+    const second = await startIde(stack.mcp.url, ws);
+    defer(() => second.close());
+    expect(text(await second.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
+    expect(stack.as.counts.refreshGrants).toBe(refreshes + 1);
+    expect(signins(ws)).toHaveLength(1);
+  }, 60_000);
+});

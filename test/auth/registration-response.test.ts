@@ -1,6 +1,7 @@
 // RFC 7591's answer read as a user needs it (pure): the registered client, or a coded error naming the endpoint.
 import { describe, expect, it } from 'vitest';
-import { processRegistrationResponse } from '../../src/auth/registration.js';
+import { hintFor } from '../../src/auth/oauth-errors.js';
+import { processRegistrationResponse, registrationAuthMethod } from '../../src/auth/registration.js';
 import { TetherError } from '../../src/errors.js';
 
 const ENDPOINT = 'https://id.example/register';
@@ -43,3 +44,36 @@ describe('processRegistrationResponse', () => {
     expect((error as TetherError).message).toBe(`Dynamic client registration at ${ENDPOINT} failed (${reason}).`);
   });
 });
+
+describe('registrationAuthMethod', () => {
+  it('asks for a public client (none) where the server lists none, or lists nothing', () => {
+    expect(registrationAuthMethod({})).toBe('none');
+    expect(registrationAuthMethod({ token_endpoint_auth_methods_supported: [] })).toBe('none');
+    expect(registrationAuthMethod({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'none'] })).toBe('none');
+  });
+
+  it('asks for a secret method the server lists when it does not list none (Glewlwyd: basic and post only)', () => {
+    expect(registrationAuthMethod({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'] })).toBe('client_secret_basic');
+    expect(registrationAuthMethod({ token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt'] })).toBe('client_secret_post');
+  });
+
+  it('falls back to none when the server lists only methods mcp-tether cannot register with', () => {
+    expect(registrationAuthMethod({ token_endpoint_auth_methods_supported: ['private_key_jwt', 'tls_client_auth'] })).toBe('none');
+  });
+});
+
+describe('a registration that cannot be used', () => {
+  it('a secret method recorded without a secret issued is refused at registration, not at the first token request', async () => {
+    const refused = await processRegistrationResponse(json(201, { client_id: 'c3', token_endpoint_auth_method: 'client_secret_basic' }), ENDPOINT, 'http://localhost:1/cb').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TetherError);
+    expect((refused as TetherError).code).toBe('TETHER_REGISTRATION_FAILED');
+    expect((refused as TetherError).message).toContain('issued no client_secret');
+  });
+
+  it('a client mcp-tether registered and the server now refuses is not blamed on --static-oauth-client-info', () => {
+    expect(hintFor('unauthorized_client', '', { clientId: 'c4', clientSource: 'dynamic' })).not.toContain('--static-oauth-client-info in');
+    expect(hintFor('unauthorized_client', '', { clientId: 'c4', clientSource: 'dynamic' })).toContain('mcp-tether logout');
+    expect(hintFor('invalid_client', '', { clientId: 'c5', clientSource: 'static' })).toContain('in --static-oauth-client-info');
+  });
+});
+
