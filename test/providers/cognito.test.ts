@@ -5,7 +5,7 @@ import { COGNITO_CUSTOM_SCOPE, COGNITO_POOL } from '../fixtures/provider-profile
 import { appended, failedStart, getJson, inserted, jwtClaims, restartAndRefresh, signInAndCallWhoami, storedTokens } from '../fixtures/profile-flows.js';
 import { expireStoredTokens } from '../helpers/secrets.js';
 import { startStack, type Stack } from '../fixtures/stack.js';
-import { workspace, type Workspace } from '../helpers/ide.js';
+import { startIde, text, workspace, type Workspace } from '../helpers/ide.js';
 import { freePort } from '../helpers/net.js';
 
 const CLIENT_ID = '5tetherappclient0cognito';
@@ -122,3 +122,48 @@ describe('Amazon Cognito', () => {
     await restartAndRefresh(stack, ws, args);
   });
 });
+
+describe('Amazon Cognito, a machine client (--client-credentials)', () => {
+  const MACHINE_ID = '7tethermachineclient0cognito';
+  const MACHINE_SECRET = 'cognito-machine-client-secret-for-tests';
+
+  it('gets a token for the custom scope with no browser, though Cognito advertises no PKCE (PKCE is for the browser flow only)', async () => {
+    const stack = await startStack({
+      profile: 'cognito',
+      clientCredentials: true,
+      // an AgentCore gateway with allowedClients: Cognito access tokens carry client_id and no aud
+      allowedClients: [MACHINE_ID],
+      clients: [
+        {
+          client_id: MACHINE_ID,
+          client_secret: MACHINE_SECRET,
+          token_endpoint_auth_method: 'client_secret_basic',
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: COGNITO_CUSTOM_SCOPE,
+        },
+      ],
+    });
+    const ws = workspace({ BROWSER: '/bin/false' });
+    try {
+      const { body } = await getJson(appended(stack.as.issuer, 'openid-configuration'));
+      expect(body).not.toHaveProperty('code_challenge_methods_supported');
+      const ide = await startIde(stack.mcp.url, ws, {
+        args: ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: MACHINE_ID, client_secret: MACHINE_SECRET }), '--scope', COGNITO_CUSTOM_SCOPE],
+      });
+      try {
+        expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(MACHINE_ID);
+        expect(stack.as.counts.clientCredentialsGrants).toBe(1);
+        expect(stack.as.counts.authorizationRequests).toBe(0);
+        expect(ide.stderr()).not.toContain('PKCE');
+        expect(ide.stderr()).not.toContain(MACHINE_SECRET);
+      } finally {
+        await ide.close();
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
