@@ -1,6 +1,5 @@
-// The refresh token grant (RFC 6749 section 6) with the resource indicator (or else the sign-in's scope), retried
-// with backoff while the authorization server is unavailable. Loaded only when a refresh is due (start-up does not
-// pay for openid-client).
+// The refresh token grant (RFC 6749 section 6) with the resource indicator or else the sign-in's scope, retried with
+// backoff while the authorization server is unavailable; loaded only when a refresh is due.
 import * as oidc from 'openid-client';
 import { messageOf, TetherError } from '../errors.js';
 import type { SecretRecord, StoredTokens } from '../store/secret-store.js';
