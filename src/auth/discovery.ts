@@ -154,11 +154,19 @@ export async function discoverProtectedResource(
   serverUrl: URL,
   resourceMetadataFromChallenge: string | undefined,
   fetch: Fetch,
-  allowHttp: boolean,
+  options: { allowHttp: boolean; allowForeign: boolean },
   trace: Trace = () => undefined,
 ): Promise<ResourceDiscovery> {
+  const { allowHttp } = options;
   trace(`the server's challenge ${resourceMetadataFromChallenge ? `names resource_metadata ${resourceMetadataFromChallenge}` : 'names no resource_metadata'}`);
-  for (const url of protectedResourceMetadataUrls(serverUrl, resourceMetadataFromChallenge)) {
+  const urls = protectedResourceMetadataUrls(serverUrl, resourceMetadataFromChallenge);
+  if (resourceMetadataFromChallenge && !options.allowForeign && urls[0] && urls[0].origin !== serverUrl.origin) {
+    // Whoever can answer 401 could otherwise send the sign-in anywhere, through a document on a host of their choice.
+    throw new TetherError('TETHER_METADATA_INVALID', `The server's challenge names resource metadata on another origin (${urls[0].href}) than the server (${serverUrl.origin}).`, {
+      hint: 'If that is how the server is deployed, pass --allow-foreign-resource-metadata; otherwise ask its operator to serve the metadata on its own origin.',
+    });
+  }
+  for (const url of urls) {
     assertSecureUrl(url, 'the protected resource metadata', allowHttp);
     const response = await metadataRequest(fetch, url);
     const metadata = await processResourceMetadataResponse(response, url, serverUrl);

@@ -70,7 +70,9 @@ export function oauthFailure(message: string, oauthError: string, description: s
 }
 
 export function explainOAuthError(error: unknown, what: string, context: ErrorContext = {}): TetherError {
-  if (error instanceof TetherError) return error;
+  // one of ours, from the sign-in fetch (a refused redirect or address, an answer too large), openid-client wraps
+  let inner: unknown = error;
+  for (let depth = 0; depth < 4 && inner instanceof Error; depth += 1, inner = inner.cause) if (inner instanceof TetherError) return inner;
   if (error instanceof ResponseBodyError || error instanceof AuthorizationResponseError) {
     const description = error.error_description ?? '';
     return oauthFailure(`${what} failed: ${error.error}${description ? ` (${description})` : ''}.`, error.error, description, context, error);
@@ -107,6 +109,8 @@ export function oauthErrorCode(error: unknown): string | undefined {
 
 /** 5xx answers, temporarily_unavailable and network failures: worth a retry, never a reason to drop credentials. */
 export function isTransient(error: unknown): boolean {
+  // a refusal of the sign-in fetch's own (redirect, address, size) inside openid-client's wrapper: asking again changes nothing
+  if (!(error instanceof TetherError) && error instanceof Error && error.cause instanceof TetherError) return false;
   const cause = error instanceof TetherError && error.cause !== undefined ? error.cause : error;
   if (cause instanceof ResponseBodyError) return cause.status >= 500 || cause.error === 'temporarily_unavailable' || cause.error === 'server_error';
   if (cause instanceof AuthorizationResponseError || cause instanceof WWWAuthenticateChallengeError) return false;

@@ -32,6 +32,9 @@ function rememberSecrets(secrets: SecretRecord | undefined): void {
   registerSecret(secrets?.client_secret);
 }
 
+/** A token younger than this that the server refuses is not refreshed again: a sign-in follows. */
+const JUST_OBTAINED_MS = 30_000;
+
 export class OAuthSession implements AuthProvider {
   /** The bridge listens here, to keep the IDE informed during a sign-in. */
   observer: SignInObserver | undefined;
@@ -143,7 +146,11 @@ export class OAuthSession implements AuthProvider {
     const sent = this.rejectedWith.get(context.response);
     const current = this.currentBearer();
     if (current !== undefined && current !== sent) return; // refreshed or signed in since: retry with the new token
-    if (this.secrets?.tokens?.refresh_token && this.state && sent !== this.refreshedOn401) {
+    // A token refreshed or signed in for moments ago and refused at once will not be helped by another refresh (the
+    // server now trusts another authorization server, or wants another audience): only a sign-in can.
+    const obtainedAt = this.secrets?.tokens?.obtained_at ?? 0;
+    const justObtained = Date.now() - obtainedAt < JUST_OBTAINED_MS;
+    if (this.secrets?.tokens?.refresh_token && this.state && sent !== this.refreshedOn401 && !justObtained) {
       try {
         await this.refresh();
         this.refreshedOn401 = this.currentBearer();

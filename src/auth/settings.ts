@@ -16,6 +16,10 @@ export interface SignedIn {
 /** The sign-in options the command line gives: everything a sign-in needs that is not wiring. */
 export interface SignInOptions {
   allowHttp: boolean;
+  /** --allow-private-auth-server: a public MCP server may name an authorization server on a private address. */
+  allowPrivateAuthServer: boolean;
+  /** --allow-foreign-resource-metadata: the challenge's resource_metadata may be on another origin than the server. */
+  allowForeignResourceMetadata: boolean;
   /** Extra client metadata merged into dynamic registration (--static-oauth-client-metadata). */
   clientMetadata: Record<string, unknown>;
   /** --client-metadata-url: an HTTPS URL serving this client's metadata, used as its client id where supported. */

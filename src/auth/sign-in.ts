@@ -108,7 +108,7 @@ async function resolveClient(
 }
 
 async function discover(settings: SignInSettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<{ discovery: ResourceDiscovery; server: AuthorizationServerMetadata }> {
-  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, settings.allowHttp, trace);
+  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, { allowHttp: settings.allowHttp, allowForeign: settings.allowForeignResourceMetadata }, trace);
   const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined }, trace);
   return { discovery, server };
 }

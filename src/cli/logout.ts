@@ -5,6 +5,7 @@ import { readdir, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asTetherError, ExitCode, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
+import { signInFetch } from '../http/sign-in-fetch.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
 import { deleteServerCache } from '../bridge/handshake.js';
@@ -37,7 +38,10 @@ async function logoutOne(state: ServerState, stateDir: string, fetch: Promise<Fe
   let revocationFailure: TetherError | undefined;
   try {
     const { revokeTokens } = await import('../auth/revoke.js');
-    const revocation = await revokeTokens(state, secrets, await fetch, true); // the endpoints were accepted at sign-in
+    // the endpoints were accepted at sign-in (a private one too, if the user allowed it then); the request is still
+    // bounded, never redirected, and never sent to a link-local or metadata address
+    const bounded = signInFetch(await fetch, { serverUrl: new URL(state.server_url), allowPrivate: true });
+    const revocation = await revokeTokens(state, secrets, bounded, true);
     if (revocation.revoked.length > 0) done.push(`revoked the ${list(revocation.revoked)} at ${state.issuer}`);
     if (revocation.unsupported.length > 0) done.push(`${state.issuer} does not revoke the ${list(revocation.unsupported)} (it expires by itself)`);
     if (revocation.failed.length > 0) done.push(`could not revoke the ${list(revocation.failed.map((failure) => failure.token))} (see below)`);

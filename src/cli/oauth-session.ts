@@ -2,17 +2,13 @@
 // refresh or sign-in needs. Shared by the proxy, `login` and the detached sign-in worker.
 import { OAuthSession } from '../auth/session.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
-import { withDeadline, withSizeLimit, type Fetch } from '../http/fetch.js';
+import type { Fetch } from '../http/fetch.js';
+import { signInFetch } from '../http/sign-in-fetch.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/open-store.js';
 import { stateDirectory } from '../store/paths.js';
 import { loadSignIn } from '../store/sign-in-record.js';
 import type { Config } from './program.js';
-
-/** Sign-in requests (discovery, registration, tokens) give up after this long. */
-const AUTH_REQUEST_DEADLINE_MS = 30_000;
-/** ...and read at most this much of an answer (real ones are a few KiB; a JWKS with many keys stays far below). */
-const AUTH_RESPONSE_LIMIT = 1024 * 1024;
 
 export async function openBrowser(url: string): Promise<void> {
   const { default: open } = await import('open');
@@ -38,7 +34,7 @@ export async function createSession(
       serverUrl: config.serverUrl,
       stateDir,
       store,
-      fetch: withSizeLimit(withDeadline(await fetch, AUTH_REQUEST_DEADLINE_MS), AUTH_RESPONSE_LIMIT),
+      fetch: signInFetch(await fetch, { serverUrl: config.serverUrl, allowPrivate: config.signIn.allowPrivateAuthServer }),
       log,
       ...(staticClient ? { staticClient } : {}),
       openBrowser,

@@ -44,6 +44,8 @@ interface RawOptions {
   header?: string[];
   headerFile?: string[];
   allowHttp?: boolean;
+  allowPrivateAuthServer?: boolean;
+  allowForeignResourceMetadata?: boolean;
   host: string;
   callbackPath: string;
   authTimeout: number;
@@ -218,6 +220,8 @@ export function proxyOptions(command: Command): Command {
     .option('--header <header>', 'send "Name: value" with every request to the server; ${VAR} is read from the environment (repeatable)', collect)
     .option('--header-file <path>', 'read headers from a file, one "Name: value" per line (# comments, ${VAR} allowed); --header wins (repeatable)', collect)
     .option('--allow-http', 'allow plain http:// for the server and authorization server (loopback is always allowed)')
+    .option('--allow-private-auth-server', 'let a server on a public address name an authorization server on a private one (link-local and cloud metadata addresses stay refused)')
+    .option('--allow-foreign-resource-metadata', 'follow a resource_metadata URL on another origin than the server\'s')
     .option('--static-oauth-client-info <json|@file>', 'a client registered at the identity provider: {"client_id", "client_secret"?, "redirect_uris"?, "token_endpoint_auth_method"?, "scope"?}; ${VAR} is read from the environment')
     .option('--static-oauth-client-metadata <json|@file>', 'extra client metadata merged into dynamic client registration')
     .option('--client-metadata-url <url>', 'HTTPS URL of this client\'s metadata document, used as its client id where the server supports it (before dynamic registration)')
@@ -276,6 +280,8 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
     headers,
     signIn: {
       allowHttp,
+      allowPrivateAuthServer: options.allowPrivateAuthServer === true,
+      allowForeignResourceMetadata: options.allowForeignResourceMetadata === true,
       clientMetadata: metadata as Record<string, unknown>,
       ...(options.clientMetadataUrl ? { clientMetadataUrl: parseClientMetadataUrl(options.clientMetadataUrl) } : {}),
       callback: {

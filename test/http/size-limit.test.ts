@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TetherError } from '../../src/errors.js';
-import { withSizeLimit } from '../../src/http/fetch.js';
+import { withSizeLimit } from '../../src/http/sign-in-fetch.js';
 
 const LIMIT = 64 * 1024;
 
