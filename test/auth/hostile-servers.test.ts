@@ -2,12 +2,12 @@
 // spawns it): resource metadata on another origin, an authorization server endpoint on a cloud metadata address, and a
 // token endpoint that redirects are refused with their codes, and the place they pointed at receives nothing; a server
 // that moves to another authorization server never gets the old one's credentials to it.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startAuthServer, type AuthServer } from '../fixtures/authorization-server.js';
 import { startMcpServer } from '../fixtures/mcp-server.js';
 import { signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
+import { listenOnLoopback } from '../helpers/net.js';
 import { perTest } from '../helpers/per-test.js';
 import { expireStoredTokens, keychainRecord, stateDirOf } from '../helpers/secrets.js';
 import { readServerState } from '../../src/store/server-state.js';
@@ -22,11 +22,9 @@ async function serve(host: string, handler: (path: string, res: import('node:htt
     req.resume();
     handler(req.url ?? '/', res);
   });
-  server.listen(0, host);
-  await once(server, 'listening');
+  const url = await listenOnLoopback(server, host);
   defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  return { url: `http://${host}:${typeof address === 'object' && address ? address.port : 0}`, requests };
+  return { url, requests };
 }
 
 /** Starts the CLI for `url` and makes one tool call; what the IDE was told, plus stderr. */

@@ -1,5 +1,8 @@
-// Network facts for tests: a free loopback port, and the addresses a process listens on (read from /proc).
+// Network facts for tests: a free loopback port, an HTTP server listening on loopback, and the addresses a process
+// listens on (read from /proc).
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -11,6 +14,14 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Starts `server` on a free port of `host` (default 127.0.0.1); its base URL, http://host:port. */
+export async function listenOnLoopback(server: Server, host = '127.0.0.1'): Promise<string> {
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  return `http://${host}:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
 function decodeAddress(hex: string): string {

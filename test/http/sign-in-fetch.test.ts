@@ -1,9 +1,9 @@
 // The guards on every sign-in request (loopback servers only): redirects are not followed for a request that carries
 // credentials and are followed hop by hop for a metadata GET; link-local and cloud metadata addresses are refused
 // always, private ones when the MCP server is public; the address rules themselves are pure.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../helpers/net.js';
 import { TetherError } from '../../src/errors.js';
 import { addressAllowed, addressKind } from '../../src/http/address.js';
 import { withAddressGuard, withoutRedirects, type Resolve } from '../../src/http/sign-in-fetch.js';
@@ -99,10 +99,7 @@ describe('withoutRedirects', () => {
       else if (req.url === '/doc') res.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":"x"}');
       else res.writeHead(200).end('captured');
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const address = server.address();
-    base = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+    base = await listenOnLoopback(server);
   });
   afterAll(() => {
     server.close();

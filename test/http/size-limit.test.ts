@@ -1,8 +1,8 @@
 // Sign-in requests read a bounded answer: a server that sends more than any metadata, registration or token answer
 // needs (a hostile one) is refused with a coded error naming the URL, whether or not it declares its length.
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../helpers/net.js';
 import { TetherError } from '../../src/errors.js';
 import { withSizeLimit } from '../../src/http/sign-in-fetch.js';
 
@@ -22,10 +22,7 @@ describe('withSizeLimit', () => {
       } else if (req.url === '/empty') res.writeHead(204).end();
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"issuer":"https://id.example"}');
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const address = server.address();
-    base = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+    base = await listenOnLoopback(server);
   });
   afterAll(() => {
     server.close();
