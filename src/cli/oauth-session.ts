@@ -8,13 +8,8 @@ import type { Logger } from '../log.js';
 import { openStore } from '../store/open-store.js';
 import { stateDirectory } from '../store/paths.js';
 import { loadSignIn } from '../store/sign-in-record.js';
+import { openBrowser } from './open-browser.js';
 import type { Config } from './program.js';
-
-export async function openBrowser(url: string): Promise<void> {
-  const { default: open } = await import('open');
-  const child = await open(url, { wait: false });
-  child.on('error', () => undefined);
-}
 
 /** The OAuth session for a server; starts reading stored credentials at once, so the keychain answers early. */
 export async function createSession(
@@ -37,7 +32,7 @@ export async function createSession(
       fetch: signInFetch(await fetch, { serverUrl: config.serverUrl, allowPrivate: config.signIn.allowPrivateAuthServer }),
       log,
       ...(staticClient ? { staticClient } : {}),
-      openBrowser,
+      openBrowser: (url: string) => openBrowser(url, config.signIn.allowHttp),
       ...extra,
     },
     stored,
