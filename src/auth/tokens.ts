@@ -2,6 +2,7 @@
 // (before expiry, in proportion to the token's lifetime, never on every request).
 import { createHash } from 'node:crypto';
 import type { TokenEndpointResponse } from 'openid-client';
+import { TetherError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import type { StoredTokens } from '../store/secret-store.js';
 
@@ -19,11 +20,44 @@ export function refreshDue(tokens: StoredTokens, now = Date.now()): boolean {
   return tokens.expires_at !== undefined && now >= tokens.expires_at - refreshMargin(tokens);
 }
 
+/** Longer than any token a real server issues (Entra ID tokens with many groups stay under 16 KiB). */
+export const MAX_TOKEN_LENGTH = 64 * 1024;
+/** What a bearer token may hold: visible ASCII, no space (RFC 6750 section 2.1 is narrower; this keeps headers whole). */
+const BEARER = /^[\x21-\x7e]+$/;
+
+/**
+ * Refuses a token answer no real server sends, before anything is stored or sent: a token beyond MAX_TOKEN_LENGTH, an
+ * empty access token, or one with characters a header cannot carry. The stored sign-in is kept; nothing falls back to
+ * another store for it.
+ */
+export function checkTokenValues(response: Pick<TokenEndpointResponse, 'access_token' | 'refresh_token' | 'id_token'>): void {
+  const values: Array<[string, unknown]> = [
+    ['access token', response.access_token],
+    ['refresh token', response.refresh_token],
+    ['ID token', response.id_token],
+  ];
+  for (const [name, value] of values) {
+    if (value === undefined && name !== 'access token') continue;
+    const problem =
+      typeof value !== 'string' || value.length === 0
+        ? 'is missing or empty'
+        : value.length > MAX_TOKEN_LENGTH
+          ? `is ${Math.round(value.length / 1024)} KiB long, beyond any real token`
+          : name !== 'refresh token' && !BEARER.test(value)
+            ? 'holds characters a bearer token cannot have'
+            : undefined;
+    if (problem) {
+      throw new TetherError('TETHER_TOKEN_REFUSED', `The authorization server's ${name} ${problem}; it was not stored.`);
+    }
+  }
+}
+
 /**
  * The stored form of a token response. A refresh response without a refresh token keeps the previous one
  * (RFC 6749 section 6: rotation is optional; Cognito does not rotate by default).
  */
 export function toStoredTokens(response: TokenEndpointResponse, previous?: StoredTokens, now = Date.now()): StoredTokens {
+  checkTokenValues(response);
   registerSecret(response.access_token);
   registerSecret(response.refresh_token);
   registerSecret(response.id_token);

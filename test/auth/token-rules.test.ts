@@ -3,7 +3,8 @@
 // "Scope Selection Strategy": no invented defaults; step-up asks for the union).
 import { describe, expect, it } from 'vitest';
 import { selectScope, unionScopes } from '../../src/auth/scopes.js';
-import { asBearer, jwtExpiry, refreshDue, refreshMargin, toStoredTokens } from '../../src/auth/tokens.js';
+import { asBearer, checkTokenValues, jwtExpiry, MAX_TOKEN_LENGTH, refreshDue, refreshMargin, toStoredTokens } from '../../src/auth/tokens.js';
+import { TetherError } from '../../src/errors.js';
 import type { StoredTokens } from '../../src/store/secret-store.js';
 
 const T0 = 1_800_000_000_000;
@@ -91,3 +92,29 @@ describe('unionScopes', () => {
     expect(unionScopes(undefined, '  ')).toBeUndefined();
   });
 });
+
+describe('checkTokenValues', () => {
+  const refused = (response: Parameters<typeof checkTokenValues>[0]): string | undefined => {
+    try {
+      checkTokenValues(response);
+      return undefined;
+    } catch (error) {
+      return error instanceof TetherError ? `${error.code}: ${error.message}` : String(error);
+    }
+  };
+
+  it('accepts real tokens: a JWT, an opaque token, a long Entra-sized token, a refresh token with any characters', () => {
+    expect(refused({ access_token: jwt({ sub: 'a' }), refresh_token: 'opaque rt/with+odd=chars', id_token: jwt({ sub: 'a' }) })).toBeUndefined();
+    expect(refused({ access_token: 'x'.repeat(16 * 1024) })).toBeUndefined();
+  });
+
+  it('refuses a token beyond the bound, an empty access token, and a bearer token that would break a header; nothing is stored', () => {
+    expect(refused({ access_token: 'x'.repeat(MAX_TOKEN_LENGTH + 1) })).toMatch(/^TETHER_TOKEN_REFUSED: .*access token is 64 KiB long/);
+    expect(refused({ access_token: 'a', refresh_token: 'r'.repeat(MAX_TOKEN_LENGTH + 1) })).toMatch(/refresh token/);
+    expect(refused({ access_token: '' })).toMatch(/access token is missing or empty/);
+    expect(refused({ access_token: 'abc\r\nX-Injected: 1' })).toMatch(/characters a bearer token cannot have/);
+    expect(refused({ access_token: 'a', id_token: 'has space' })).toMatch(/ID token holds characters/);
+    expect(() => toStoredTokens({ access_token: 'y'.repeat(MAX_TOKEN_LENGTH + 1), token_type: 'bearer' })).toThrow(TetherError);
+  });
+});
+
