@@ -146,10 +146,14 @@ export class OAuthSession implements AuthProvider {
     const sent = this.rejectedWith.get(context.response);
     const current = this.currentBearer();
     if (current !== undefined && current !== sent) return; // refreshed or signed in since: retry with the new token
-    // A token refreshed or signed in for moments ago and refused at once will not be helped by another refresh (the
-    // server now trusts another authorization server, or wants another audience): only a sign-in can.
-    const obtainedAt = this.secrets?.tokens?.obtained_at ?? 0;
-    const justObtained = Date.now() - obtainedAt < JUST_OBTAINED_MS;
+    // A token refreshed or signed in for moments ago, not yet near its expiry, and refused at once will not be helped
+    // by another refresh (the server now trusts another authorization server, or wants another audience): only a
+    // sign-in can. A short-lived token that has simply expired is refreshed as usual.
+    const tokens = this.secrets?.tokens;
+    const justObtained =
+      tokens !== undefined &&
+      Date.now() - tokens.obtained_at < JUST_OBTAINED_MS &&
+      !refreshDue(asBearer(tokens, this.settings.useIdToken));
     if (this.secrets?.tokens?.refresh_token && this.state && sent !== this.refreshedOn401 && !justObtained) {
       try {
         await this.refresh();
