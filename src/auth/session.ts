@@ -273,6 +273,9 @@ export class OAuthSession implements AuthProvider {
         await this.save(state, { ...secrets, tokens });
       } catch (error) {
         if (hasCode(error, 'TETHER_GRANT_REVOKED')) {
+          // Another process may have used the same refresh token meanwhile (it took the lock over from this one while
+          // it stalled): its rotated tokens are the live ones, and must not be overwritten.
+          if (await this.adoptStored(before)) return;
           this.settings.log.info('The stored sign-in is no longer valid (the refresh token was rejected); a new sign-in is needed.');
           const { tokens: _revoked, ...rest } = secrets;
           await this.save(state, rest);
@@ -374,13 +377,14 @@ export class OAuthSession implements AuthProvider {
 
   private async save(state: ServerState, secrets: SecretRecord): Promise<void> {
     rememberSecrets(secrets);
-    this.state = state;
-    this.secrets = secrets;
     const { store, log, stateDir } = this.settings;
+    // Stored before this process uses them: a rotated refresh token is never only in memory while requests go out.
     try {
       await saveSignIn(stateDir, store, state, secrets);
     } catch (error) {
       log.always(`Could not save credentials to the ${store.location}: ${messageOf(error)}. They are kept in memory for this run only.`);
     }
+    this.state = state;
+    this.secrets = secrets;
   }
 }

@@ -1,7 +1,8 @@
 // A cross-process lock (one sign-in or refresh at a time per server, across IDE windows). The lock is a file
-// created exclusively; it names its holder's pid and is touched while held, so a crashed holder's lock is taken over.
-// Works wherever exclusive file creation does: Linux, macOS, Windows.
-import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+// created exclusively; it names its holder and is touched while held, so a crashed holder's lock is taken over, by
+// one waiter at a time. Works wherever exclusive file creation does: Linux, macOS, Windows.
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TetherError } from '../errors.js';
@@ -31,6 +32,8 @@ interface Holder {
   pid: number;
   host: string;
   since: string;
+  /** Tells this holding apart from another by the same pid (a reused pid, a container with the same home). */
+  nonce?: string;
 }
 
 function alive(pid: number): boolean {
@@ -62,25 +65,57 @@ async function abandoned(path: string, staleMs: number): Promise<boolean> {
   }
 }
 
+/** Creates `path` exclusively, naming this process as its holder. False when it exists already. */
+async function create(path: string, holder: Holder): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(holder));
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** A takeover guard held longer than this was left by a process that died in the middle of one. */
+const GUARD_STALE_MS = 5_000;
+
+/**
+ * Removes an abandoned lock, one waiter at a time: the check and the removal happen under a guard file, and nobody can
+ * create the lock while the abandoned one exists, so no waiter ever removes a lock another waiter has just taken.
+ * (Moving the lock aside without a guard let two waiters both "take over", the second removing the first's new lock.)
+ */
+async function takeOver(path: string, staleMs: number): Promise<void> {
+  const guard = `${path}.takeover`;
+  const self: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), nonce: randomUUID() };
+  if (!(await create(guard, self))) {
+    // Another waiter is taking over; a guard whose owner died mid-takeover is cleared for the next round.
+    if (await abandoned(guard, GUARD_STALE_MS)) await unlink(guard).catch(() => undefined);
+    return;
+  }
+  try {
+    if (await abandoned(path, staleMs)) await unlink(path).catch(() => undefined);
+  } finally {
+    if ((await readHolder(guard))?.nonce === self.nonce) await unlink(guard).catch(() => undefined);
+  }
+}
+
 export async function withLock<T>(path: string, options: LockOptions, work: () => Promise<T>): Promise<T> {
   const staleMs = options.staleMs ?? 30_000;
   const pollMs = options.pollMs ?? 50;
   const deadline = Date.now() + options.timeoutMs;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const self: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), nonce: randomUUID() };
   let told = false;
   for (;;) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies Holder));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (await create(path, self)) break;
     if (await abandoned(path, staleMs)) {
-      // Move it aside first so that only one waiter removes it.
-      const aside = `${path}.${process.pid}.stale`;
-      await rename(path, aside).then(() => unlink(aside), () => undefined);
+      await takeOver(path, staleMs);
       continue;
     }
     if (!told) {
@@ -104,7 +139,6 @@ export async function withLock<T>(path: string, options: LockOptions, work: () =
     return await work();
   } finally {
     clearInterval(heartbeat);
-    const holder = await readHolder(path);
-    if (holder?.pid === process.pid) await unlink(path).catch(() => undefined);
+    if ((await readHolder(path))?.nonce === self.nonce) await unlink(path).catch(() => undefined);
   }
 }
