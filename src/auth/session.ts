@@ -16,6 +16,15 @@ import { asBearer, fingerprint, refreshDue } from './tokens.js';
 
 /** The credential store could not be read or written: never a reason to sign in again. */
 const STORE_FAILURES = ['TETHER_KEYCHAIN_LOCKED', 'TETHER_KEYCHAIN_UNAVAILABLE', 'TETHER_KEYCHAIN_REFUSED'] as const;
+/** A refresh that failed this way fails the call: a browser sign-in would meet the same server and the same refusal. */
+const NOT_HELPED_BY_SIGN_IN = [
+  'TETHER_AUTH_SERVER_UNAVAILABLE',
+  'TETHER_RESPONSE_TOO_LARGE',
+  'TETHER_TOKEN_REFUSED',
+  'TETHER_REDIRECT_REFUSED',
+  'TETHER_ADDRESS_REFUSED',
+  ...STORE_FAILURES,
+] as const;
 
 /** Step-up sign-ins per request before the 403 is passed on (MCP: stop after a few attempts). */
 const MAX_STEP_UPS = 2;
@@ -160,7 +169,7 @@ export class OAuthSession implements AuthProvider {
         this.refreshedOn401 = this.currentBearer();
         return;
       } catch (error) {
-        if (hasCode(error, 'TETHER_AUTH_SERVER_UNAVAILABLE', ...STORE_FAILURES)) throw error;
+        if (hasCode(error, ...NOT_HELPED_BY_SIGN_IN)) throw error;
       }
     }
     await this.signIn(bearerChallenge(context.response));
