@@ -61,7 +61,8 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
       i++; // not a token character: skip it rather than loop forever on malformed input
       continue;
     }
-    const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} };
+    // No prototype: a parameter named "__proto__" or "constructor" is a parameter like any other.
+    const challenge: Challenge = { scheme: scheme.toLowerCase(), params: Object.create(null) as Record<string, string> };
     challenges.push(challenge);
     skipSpace();
     if (i < n && header[i] !== ',' && !atParam()) {
@@ -80,7 +81,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
       i++; // "="
       skipSpace();
       const value = header[i] === '"' ? readQuoted() : readBare();
-      if (!(name in challenge.params)) challenge.params[name] = value;
+      if (!Object.hasOwn(challenge.params, name)) challenge.params[name] = value;
     }
   }
   return challenges;

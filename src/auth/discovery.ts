@@ -45,6 +45,13 @@ export function metadataRequest(fetch: Fetch, url: URL): Promise<Response> {
 }
 
 /** The JSON object of a 2xx answer, or undefined (a 4xx, or a body that is not a JSON object): try the next URL. */
+/** A value a server sent, for a message: quoted, bounded, whatever its type (String() throws on some objects). */
+function shown(value: unknown): string {
+  if (value === undefined) return '(none)';
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
 async function jsonObject(response: Response): Promise<Record<string, unknown> | undefined> {
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -67,7 +74,7 @@ export async function processResourceMetadataResponse(response: Response, url: U
   if (!body) return undefined;
   const metadata = body as ProtectedResourceMetadata;
   if (typeof metadata.resource !== 'string' || !resourceMatches(metadata.resource, serverUrl)) {
-    throw new TetherError('TETHER_METADATA_INVALID', `The protected resource metadata at ${url.href} is for "${String(metadata.resource)}", not for ${serverUrl.href}.`, {
+    throw new TetherError('TETHER_METADATA_INVALID', `The protected resource metadata at ${url.href} is for ${shown(metadata.resource)}, not for ${serverUrl.href}.`, {
       hint: 'The server or its gateway is misconfigured (RFC 9728 section 3.3); ask its operator to fix the "resource" value. mcp-tether will not send your credentials elsewhere.',
     });
   }
@@ -100,13 +107,23 @@ export async function processAuthorizationServerMetadataResponse(
   const metadata = body as AuthorizationServerMetadata;
   const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && URL.canParse(issuer) && new URL(metadata.issuer).origin === new URL(issuer).origin;
   if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
-    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names issuer "${String(metadata.issuer)}", but the server pointed to "${issuer}".`, {
+    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names issuer ${shown(metadata.issuer)}, but the server pointed to "${issuer}".`, {
       hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.',
     });
   }
   for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const) {
     const endpoint = metadata[key];
-    if (typeof endpoint === 'string') assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, options.allowHttp);
+    if (endpoint === undefined) continue;
+    if (endpoint === null) {
+      delete metadata[key]; // some servers write absent endpoints as null
+      continue;
+    }
+    if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) {
+      throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names ${key} ${JSON.stringify(endpoint)}, which is not a URL.`, {
+        hint: 'Ask the operator of the authorization server to fix its metadata (RFC 8414 section 2).',
+      });
+    }
+    assertSecureUrl(new URL(endpoint), `the ${key.replace(/_/g, ' ')}`, options.allowHttp);
   }
   return metadata;
 }

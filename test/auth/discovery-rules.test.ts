@@ -110,7 +110,7 @@ describe('processResourceMetadataResponse (RFC 9728 sections 3.2, 3.3)', () => {
 
   it('stops at a document for another resource, and at one naming no authorization server', async () => {
     await expect(processResourceMetadataResponse(json({ resource: 'https://evil.example/mcp', authorization_servers: ['https://as.example'] }), url, server)).rejects.toThrow(/is for "https:\/\/evil.example\/mcp"/);
-    await expect(processResourceMetadataResponse(json({ authorization_servers: ['https://as.example'] }), url, server)).rejects.toThrow(/is for "undefined"/);
+    await expect(processResourceMetadataResponse(json({ authorization_servers: ['https://as.example'] }), url, server)).rejects.toThrow(/is for \(none\)/);
     await expect(processResourceMetadataResponse(json({ resource: 'https://gw.example/mcp', authorization_servers: [] }), url, server)).rejects.toThrow(/names no authorization server/);
     await expect(processResourceMetadataResponse(json({ resource: 'https://gw.example/mcp', authorization_servers: 'https://as.example' }), url, server)).rejects.toThrow(/names no authorization server/);
   });
