@@ -9,13 +9,16 @@ export interface ClientIdentity {
   client_id: string;
   client_secret?: string;
   token_endpoint_auth_method?: string;
+  /** --client-private-key: the client authenticates with a signed JWT (private_key_jwt, RFC 7523 section 2.2). */
+  private_key?: oidc.PrivateKey;
 }
 
 /**
- * client_secret_basic / client_secret_post / none, as the client says or else as the server supports
- * (RFC 8414 section 2: the default is client_secret_basic).
+ * private_key_jwt when the client has a key; else client_secret_basic / client_secret_post / none, as the client says
+ * or else as the server supports (RFC 8414 section 2: the default is client_secret_basic).
  */
 export function chooseAuthMethod(client: ClientIdentity, server: AuthorizationServerMetadata): string {
+  if (client.private_key) return 'private_key_jwt';
   if (!client.client_secret) return 'none';
   if (client.token_endpoint_auth_method && client.token_endpoint_auth_method !== 'none') return client.token_endpoint_auth_method;
   const supported = server.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
@@ -37,8 +40,13 @@ function clientSecretBasic(secret: string): oidc.ClientAuth {
   };
 }
 
-function clientAuthentication(method: string, secret: string | undefined): oidc.ClientAuth {
+function clientAuthentication(method: string, client: ClientIdentity): oidc.ClientAuth {
+  const secret = client.client_secret;
   switch (method) {
+    case 'private_key_jwt':
+      // openid-client signs a fresh assertion (jti, 60 s exp) for each request, its audience the issuer.
+      if (client.private_key) return oidc.PrivateKeyJwt(client.private_key);
+      return oidc.None();
     case 'client_secret_post':
       return oidc.ClientSecretPost(secret);
     case 'client_secret_basic':
@@ -59,7 +67,7 @@ export function clientConfiguration(
     server as oidc.ServerMetadata,
     client.client_id,
     { token_endpoint_auth_method: method, ...(client.client_secret ? { client_secret: client.client_secret } : {}) },
-    clientAuthentication(method, client.client_secret),
+    clientAuthentication(method, client),
   );
   config[oidc.customFetch] = (url, options) => fetch(url, options as RequestInit);
   const issuer = new URL(server.issuer);

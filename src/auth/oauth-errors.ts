@@ -9,6 +9,8 @@ export interface ErrorContext {
   clientId?: string;
   /** Where the client came from: the hint for a refused client differs for one mcp-tether registered itself. */
   clientSource?: string;
+  /** The client authenticates with --client-private-key (private_key_jwt). */
+  clientKey?: boolean;
   scope?: string;
   issuer?: string;
 }
@@ -19,6 +21,9 @@ export function hintFor(code: string, description: string, context: ErrorContext
     case 'unauthorized_client':
       if (context.clientSource === 'dynamic') {
         return `The provider does not accept the client ${context.clientId ?? ''} that mcp-tether registered with it: run \`mcp-tether logout <url>\` to register afresh at the next sign-in; if it is refused again, register a client at the provider and pass it with --static-oauth-client-info.`;
+      }
+      if (context.clientKey) {
+        return `The provider does not accept the client ${context.clientId ?? ''} with the key given: check that the provider holds the public half of --client-private-key for this client (its algorithm allowed; --client-key-id if it keeps several keys).`;
       }
       return `The provider does not accept the client ${context.clientId ?? ''}: check client_id, client_secret and the token endpoint auth method in --static-oauth-client-info.`;
     case 'invalid_scope':

@@ -37,6 +37,7 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
       client_id: state.client.client_id,
       token_endpoint_auth_method: state.client.token_endpoint_auth_method,
       ...(secrets.client_secret ? { client_secret: secrets.client_secret } : {}),
+      ...(settings.clientKey && state.client.source === 'static' ? { private_key: settings.clientKey } : {}),
     },
     settings.fetch,
     settings.allowHttp,
@@ -48,7 +49,7 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
       const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters);
       return toStoredTokens(response, tokens);
     } catch (error) {
-      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source });
+      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source, clientKey: settings.clientKey !== undefined });
       if (oauthErrorCode(error) === 'invalid_scope' && parameters.scope) {
         // a server that keeps the scope of the grant apart from the one asked for: ask again without naming one
         settings.log.debug(`the server refused the scope on refresh (${messageOf(error)}); asking again without it`);

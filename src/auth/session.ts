@@ -11,7 +11,7 @@ import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../
 import type { ServerState } from '../store/server-state.js';
 import { deleteSecrets, dropSignIn, loadSignIn, saveSignIn, type StoredSignIn } from '../store/sign-in-record.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
-import type { AuthSettings, SignedIn, SignInObserver } from './settings.js';
+import { isMachineFlow, type AuthSettings, type SignedIn, type SignInObserver } from './settings.js';
 import { asBearer, fingerprint, refreshDue } from './tokens.js';
 
 /** The credential store could not be read or written: never a reason to sign in again. */
@@ -135,8 +135,8 @@ export class OAuthSession implements AuthProvider {
     if (tokens && refreshDue(asBearer(tokens, this.settings.useIdToken))) {
       if (tokens.refresh_token) {
         await this.refresh().catch((error: unknown) => this.settings.log.debug(`refresh before expiry failed: ${messageOf(error)}`));
-      } else if (this.settings.flow === 'client-credentials') {
-        await this.signIn({}).catch((error: unknown) => this.settings.log.debug(`new client credentials token failed: ${messageOf(error)}`));
+      } else if (isMachineFlow(this.settings.flow)) {
+        await this.signIn({}).catch((error: unknown) => this.settings.log.debug(`new ${this.settings.flow} token failed: ${messageOf(error)}`));
       }
     }
     return this.currentBearer();
@@ -305,7 +305,7 @@ export class OAuthSession implements AuthProvider {
     const rejected = fingerprint(this.currentBearer());
     this.observer?.started();
     try {
-      const elsewhere = this.settings.flow === 'client-credentials' ? undefined : this.settings.signInElsewhere;
+      const elsewhere = isMachineFlow(this.settings.flow) ? undefined : this.settings.signInElsewhere;
       if (elsewhere) {
         const next = await elsewhere(challenge, rejected, (url) => this.observer?.url(url));
         rememberSecrets(next.secrets);

@@ -4,8 +4,18 @@ import type { Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import type { SecretRecord, SecretStore } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
+import type { PrivateKey } from 'openid-client';
 import type { BearerChallenge } from './challenge.js';
+import type { AssertionSource } from './assertion.js';
+import type { ClientKeyOption } from './client-key.js';
 import type { StaticClientInfo } from './static-client.js';
+
+/** Grants with no user: "refreshing" is asking again, and no browser or other process is involved. */
+export type MachineFlow = 'client-credentials' | 'jwt-bearer';
+
+export function isMachineFlow(flow: SignInOptions['flow'] | undefined): flow is MachineFlow {
+  return flow === 'client-credentials' || flow === 'jwt-bearer';
+}
 
 /** What a completed sign-in stores: the non-secret state and the secrets. */
 export interface SignedIn {
@@ -33,12 +43,19 @@ export interface SignInOptions {
   authorizeParams: Record<string, string>;
   assumePkce: boolean;
   useIdToken: boolean;
-  /** browser (authorization code + PKCE, default), device (RFC 8628) or client-credentials (a machine client). */
-  flow: 'browser' | 'device' | 'client-credentials';
+  /**
+   * browser (authorization code + PKCE, default), device (RFC 8628), or a machine's own: client-credentials, or
+   * jwt-bearer (RFC 7523 section 2.1, a platform-issued JWT from `assertion`).
+   */
+  flow: 'browser' | 'device' | MachineFlow;
+  /** --jwt-bearer-assertion: where the workload identity token is read, for the jwt-bearer flow. */
+  assertion?: AssertionSource;
   /** --auth-success-url: the page the browser is sent to after a successful sign-in. */
   successUrl?: string;
   /** --token-endpoint: a machine client's token endpoint, used without discovery. */
   tokenEndpoint?: string;
+  /** --client-private-key and --client-key-id: the static client authenticates with private_key_jwt. */
+  clientKeyFile?: ClientKeyOption;
 }
 
 /** What the OAuth session holds: the options, and how it reaches the server, the store and the user. */
@@ -49,6 +66,8 @@ export interface AuthSettings extends SignInOptions {
   fetch: Fetch;
   log: Logger;
   staticClient?: StaticClientInfo;
+  /** The key of clientKeyFile, loaded when the session starts. */
+  clientKey?: PrivateKey;
   openBrowser: (url: string) => Promise<void>;
   /** Told the URL of a sign-in with a user (the device flow's; the browser flow's goes through openBrowser). */
   onSignInUrl?: (url: string) => void;
@@ -70,4 +89,4 @@ export interface SignInObserver {
 export type SignInSettings = Omit<AuthSettings, 'stateDir' | 'store' | 'signInElsewhere'>;
 
 /** What a refresh needs. */
-export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log'>;
+export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log' | 'clientKey'>;

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { TetherError } from '../errors.js';
 import type { SecretRecord } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
+import { readAssertion } from './assertion.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
@@ -13,8 +14,11 @@ import { discoverAuthorizationServer, discoverProtectedResource, type Authorizat
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
-import type { SignedIn, SignInSettings } from './settings.js';
+import { isMachineFlow, type SignedIn, type SignInSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
+
+/** RFC 7523 section 2.1. */
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** MCP requires PKCE with S256 and says to refuse when the server does not advertise it (RFC 8414 section 2). */
 export function assertPkceSupported(server: AuthorizationServerMetadata, assumePkce: boolean): void {
@@ -130,7 +134,7 @@ export async function signIn(
   const trace = (line: string): void => settings.log.debug(`sign-in: ${line}`);
   const flow = settings.flow ?? 'browser';
   const { discovery, server } =
-    flow === 'client-credentials' && settings.tokenEndpoint
+    isMachineFlow(flow) && settings.tokenEndpoint
       ? givenTokenEndpoint(settings.serverUrl, settings.tokenEndpoint, trace)
       : await discover(settings, challenge, trace);
   // PKCE belongs to the authorization code flow: no other grant is refused for the lack of it.
@@ -178,7 +182,7 @@ export async function signIn(
     const reused = client.registration === sameServer?.client;
     trace(
       `client ${client.registration.client_id} (${client.registration.source}${reused ? ', kept from an earlier sign-in' : ''}); ` +
-        `token endpoint auth ${chooseAuthMethod(identityOf(client), server)}; ` +
+        `token endpoint auth ${chooseAuthMethod(identityOf(client, settings.clientKey), server)}; ` +
         `PKCE S256; redirect URI ${redirectUri ?? '(none: device sign-in)'}`,
     );
     if (client.registration.source === 'dynamic' && !reused) {
@@ -187,17 +191,31 @@ export async function signIn(
     return client;
   };
 
-  if (flow === 'client-credentials') {
-    // A machine client: no user, no browser; "refreshing" is asking again.
+  if (isMachineFlow(flow)) {
+    // A machine's own grant: no user, no browser; "refreshing" is asking again.
     const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
-    if (!client.client_secret) {
-      throw new TetherError('TETHER_CONFIDENTIAL_CLIENT_REQUIRED', '--client-credentials needs a confidential client.', { hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' });
-    }
+    const parameters = { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     const config = configurationFor(settings, server, client);
+    const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, ...(scope ? { scope } : {}) };
+    if (flow === 'jwt-bearer') {
+      // RFC 7523 section 2.1: the platform's JWT is the grant; the client authenticates as registered (often "none").
+      if (!settings.assertion) throw new TetherError('TETHER_INVALID_ARGUMENT', 'The jwt-bearer grant needs --jwt-bearer-assertion.');
+      const assertion = readAssertion(settings.assertion);
+      try {
+        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { ...parameters, assertion }));
+      } catch (error) {
+        throw explainOAuthError(error, 'The jwt-bearer grant (workload identity)', machineContext);
+      }
+    }
+    if (!client.client_secret && !settings.clientKey) {
+      throw new TetherError('TETHER_CONFIDENTIAL_CLIENT_REQUIRED', '--client-credentials needs a confidential client.', {
+        hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret", or with "client_id" and --client-private-key.',
+      });
+    }
     try {
-      return signedIn(client, await oidc.clientCredentialsGrant(config, { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }));
+      return signedIn(client, await oidc.clientCredentialsGrant(config, parameters));
     } catch (error) {
-      throw explainOAuthError(error, 'The client credentials grant', { clientId: client.registration.client_id, ...(scope ? { scope } : {}) });
+      throw explainOAuthError(error, 'The client credentials grant', machineContext);
     }
   }
 
@@ -260,14 +278,16 @@ function clientSecrets(client: RegisteredClient): SecretRecord {
 }
 
 /** How the client identifies itself at the token endpoint. */
-function identityOf(client: RegisteredClient): ClientIdentity {
+function identityOf(client: RegisteredClient, key: SignInSettings['clientKey']): ClientIdentity {
   return {
     client_id: client.registration.client_id,
     token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
     ...(client.client_secret ? { client_secret: client.client_secret } : {}),
+    // The key belongs to the client given on the command line, never to one registered dynamically.
+    ...(key && client.registration.source === 'static' ? { private_key: key } : {}),
   };
 }
 
 function configurationFor(settings: SignInSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
-  return clientConfiguration(server, identityOf(client), settings.fetch, settings.allowHttp);
+  return clientConfiguration(server, identityOf(client, settings.clientKey), settings.fetch, settings.allowHttp);
 }

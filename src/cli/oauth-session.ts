@@ -1,5 +1,6 @@
 // Builds the OAuth session for a parsed command line: the credential store, the stored sign-in, and every setting a
 // refresh or sign-in needs. Shared by the proxy, `login` and the detached sign-in worker.
+import { loadClientKey } from '../auth/client-key.js';
 import { OAuthSession } from '../auth/session.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
 import type { Fetch } from '../http/fetch.js';
@@ -23,6 +24,7 @@ export async function createSession(
   const store = openStore(config.tokenStore, stateDir, log);
   const staticClient = config.staticClientInfo === undefined ? undefined : parseStaticClientInfo(config.staticClientInfo);
   const stored = loadSignIn(stateDir, config.serverUrl.href, store, staticClient?.client_id);
+  const clientKey = config.signIn.clientKeyFile ? await loadClientKey(config.signIn.clientKeyFile) : undefined;
   return new OAuthSession(
     {
       ...config.signIn,
@@ -32,6 +34,7 @@ export async function createSession(
       fetch: signInFetch(await fetch, { serverUrl: config.serverUrl, allowPrivate: config.signIn.allowPrivateAuthServer }),
       log,
       ...(staticClient ? { staticClient } : {}),
+      ...(clientKey ? { clientKey } : {}),
       openBrowser: (url: string) => openBrowser(url, config.signIn.allowHttp),
       ...extra,
     },

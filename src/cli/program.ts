@@ -1,7 +1,10 @@
 // The command line: mcp-remote's arguments and ours, parsed by commander into one validated Config.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TetherError, type ErrorCode } from '../errors.js';
+import { parseAssertionSource, type AssertionSource } from '../auth/assertion.js';
+import { checkClientKey, type ClientKeyOption } from '../auth/client-key.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
 import { assertSecureUrl, serverUrlOf } from '../http/url.js';
 import type { SignInOptions } from '../auth/settings.js';
@@ -79,6 +82,9 @@ interface RawOptions {
   ipv4?: boolean;
   disableCookies?: boolean;
   tokenEndpoint?: string;
+  clientPrivateKey?: string;
+  jwtBearerAssertion?: string;
+  clientKeyId?: string;
   authSuccessUrl?: string;
 }
 
@@ -181,6 +187,19 @@ function parseTokenEndpoint(raw: string, options: RawOptions): string {
   return url.href;
 }
 
+/** --client-private-key and --client-key-id: a key file that holds a usable private key, for a client given by id. */
+function parseClientKey(options: RawOptions, staticClient: boolean): ClientKeyOption {
+  const file = options.clientPrivateKey ?? '';
+  if (!staticClient) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', '--client-private-key is the key of a client registered at the provider, which --static-oauth-client-info names.', {
+      hint: 'Add --static-oauth-client-info \'{"client_id":"<the client registered with this key>"}\'.',
+    });
+  }
+  const option: ClientKeyOption = { file: resolve(file), ...(options.clientKeyId ? { kid: options.clientKeyId } : {}) };
+  checkClientKey(option);
+  return option;
+}
+
 /** What mcp-tether does instead of an mcp-remote flag it accepts but has no need for (said with --debug). */
 function compatibilityNotes(options: RawOptions): string[] {
   const notes: string[] = [];
@@ -194,8 +213,20 @@ function compatibilityNotes(options: RawOptions): string[] {
 }
 
 function flowOf(options: RawOptions): SignInOptions['flow'] {
-  if (options.deviceCode && options.clientCredentials) throw new TetherError('TETHER_INVALID_ARGUMENT', '--device-code and --client-credentials exclude each other.', { hint: 'Choose the one your client is registered for.' });
-  return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : 'browser';
+  const chosen = [options.deviceCode && '--device-code', options.clientCredentials && '--client-credentials', options.jwtBearerAssertion !== undefined && '--jwt-bearer-assertion'].filter(Boolean);
+  if (chosen.length > 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `${chosen.join(' and ')} exclude each other.`, { hint: 'Choose the one your client is registered for.' });
+  return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : options.jwtBearerAssertion !== undefined ? 'jwt-bearer' : 'browser';
+}
+
+/** --jwt-bearer-assertion: where the workload's token is, for a client the provider knows (--static-oauth-client-info). */
+function parseAssertion(raw: string, staticClient: boolean): AssertionSource {
+  if (!staticClient) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', '--jwt-bearer-assertion needs the client the provider trusts the workload\'s tokens for, which --static-oauth-client-info names.', {
+      hint: 'Add --static-oauth-client-info \'{"client_id":"<the workload client>"}\'.',
+    });
+  }
+  const source = parseAssertionSource(raw);
+  return 'file' in source ? { file: resolve(source.file) } : source;
 }
 
 /** Parameters of the authorization request that the flow itself sets (PKCE, state, the client): never overridden. */
@@ -247,6 +278,9 @@ export function proxyOptions(command: Command): Command {
     .option('--ipv4', 'connect over IPv4 only')
     .addOption(new Option('--protocol <mode>', 'auto tries MCP 2026-07-28 first, then the 2025-11-25 lifecycle; legacy never tries 2026-07-28').choices(['auto', 'legacy']))
     .option('--auth-success-url <url>', 'send the browser to this page after a successful sign-in')
+    .option('--jwt-bearer-assertion <file|env:NAME>', 'no user: exchange the platform\'s workload identity token (a JWT, read again for every token) with the jwt-bearer grant (RFC 7523)')
+    .option('--client-private-key <file>', 'the static client authenticates with a JWT signed by this PEM private key (private_key_jwt, RFC 7523), not a secret')
+    .option('--client-key-id <kid>', 'with --client-private-key: the key id the authorization server knows the key by')
     .option('--token-endpoint <url>', 'with --client-credentials: the token endpoint to use, without discovery')
     .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)')
     .option('--silent', 'print nothing on stderr except fatal errors and sign-in URLs')
@@ -298,6 +332,8 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       flow: flowOf(options),
       ...(options.authSuccessUrl ? { successUrl: parseAuthSuccessUrl(options.authSuccessUrl, allowHttp) } : {}),
       ...(options.tokenEndpoint ? { tokenEndpoint: parseTokenEndpoint(options.tokenEndpoint, options) } : {}),
+      ...(options.clientPrivateKey ? { clientKeyFile: parseClientKey(options, staticClientInfo !== undefined) } : {}),
+      ...(options.jwtBearerAssertion !== undefined ? { assertion: parseAssertion(options.jwtBearerAssertion, staticClientInfo !== undefined) } : {}),
     },
     ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),

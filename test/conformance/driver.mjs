@@ -1,7 +1,7 @@
 // The --command of the MCP conformance suites: starts mcp-tether on the scenario's server URL (the last argument)
 // and plays the IDE over stdio (initialize, tools/list, tools/call, close); exits 0 only if every answer was a result.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,9 +43,21 @@ function cliFlags() {
   const flags = ['--token-store', 'memory', '--auth-timeout', String(Math.ceil(deadlineMs / 1000)), '--initialize-hold', holdSeconds];
   if (typeof context.client_id === 'string' && typeof context.client_secret === 'string') {
     flags.push('--static-oauth-client-info', JSON.stringify({ client_id: context.client_id, client_secret: context.client_secret }));
+  } else if (typeof context.client_id === 'string' && typeof context.valid_jwt === 'string') {
+    // Workload identity: the platform writes its token to a file the job reads (as Kubernetes and CI runners do).
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'conformance-wif-')), 'token');
+    writeFileSync(tokenFile, context.valid_jwt, { mode: 0o600 });
+    flags.push('--static-oauth-client-info', JSON.stringify({ client_id: context.client_id }), '--jwt-bearer-assertion', tokenFile);
+  } else if (typeof context.client_id === 'string' && typeof context.private_key_pem === 'string') {
+    // A client registered with its public key: the user keeps the private key in a file (private_key_jwt).
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'conformance-key-')), 'client-key.pem');
+    writeFileSync(keyFile, context.private_key_pem, { mode: 0o600 });
+    flags.push('--static-oauth-client-info', JSON.stringify({ client_id: context.client_id }), '--client-private-key', keyFile);
   } else if (typeof context.client_id === 'string') {
     say(`context carries client_id ${context.client_id} without a client_secret (keys: ${Object.keys(context).join(', ')}); mcp-tether has no option for it`);
   }
+  // A machine client: the user configures the grant, as a CI job or a headless agent would.
+  if (scenario.includes('client-credentials')) flags.push('--client-credentials');
   if (scenario.includes('cimd')) {
     const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).stdout ?? '';
     if (help.includes('--client-metadata-url')) flags.push('--client-metadata-url', CIMD_CLIENT_ID);

@@ -1,0 +1,41 @@
+// The workload's own identity for the jwt-bearer grant (RFC 7523 section 2.1; workload identity federation, SEP-1933):
+// a JWT the platform issues (Kubernetes, GitHub Actions, a cloud's metadata service), read where the platform puts it,
+// again for every token, since platforms rotate it.
+import { readFileSync } from 'node:fs';
+import { TetherError } from '../errors.js';
+import { registerSecret } from '../log.js';
+
+/** --jwt-bearer-assertion: a file path, or env:NAME for an environment variable. Plain data: it crosses processes. */
+export type AssertionSource = { file: string } | { env: string };
+
+export function parseAssertionSource(raw: string): AssertionSource {
+  if (raw.startsWith('env:')) {
+    const name = raw.slice(4);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new TetherError('TETHER_INVALID_ARGUMENT', `--jwt-bearer-assertion ${raw} does not name an environment variable.`, { hint: 'Example: --jwt-bearer-assertion env:WORKLOAD_TOKEN' });
+    }
+    return { env: name };
+  }
+  return { file: raw };
+}
+
+function describe(source: AssertionSource): string {
+  return 'file' in source ? `the file ${source.file}` : `the environment variable ${source.env}`;
+}
+
+/** The current assertion: a compact JWT, or a coded error saying where it was looked for. */
+export function readAssertion(source: AssertionSource, env: NodeJS.ProcessEnv = process.env): string {
+  let value: string | undefined;
+  try {
+    value = 'file' in source ? readFileSync(source.file, 'utf8') : env[source.env];
+  } catch (error) {
+    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `The workload identity token could not be read from ${describe(source)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const jwt = value?.trim();
+  if (!jwt) throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `There is no workload identity token in ${describe(source)}.`);
+  registerSecret(jwt);
+  if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(jwt)) {
+    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `What ${describe(source)} holds is not a JWT (three base64url parts separated by dots).`);
+  }
+  return jwt;
+}

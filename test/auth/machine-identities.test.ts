@@ -1,0 +1,82 @@
+// Machine identities on real components (oidc-provider, the CLI spawned as an IDE spawns it): a client that
+// authenticates with a signed JWT instead of a secret (--client-private-key, private_key_jwt, RFC 7523 section 2.2).
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
+import { perTest } from '../helpers/per-test.js';
+import { allFiles } from '../helpers/secrets.js';
+
+const { stackWith, defer } = perTest();
+
+const CLIENT_ID = 'signing-bot';
+
+/** A P-256 key pair: the private half as the PEM file a user keeps, the public half as the JWK the provider knows. */
+function keyPair(ws: Workspace, name: string): { file: string; pem: string; jwk: Record<string, unknown> } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const file = join(ws.home, name);
+  writeFileSync(file, pem, { mode: 0o600 });
+  return { file, pem, jwk: { ...publicKey.export({ format: 'jwk' }), use: 'sig', alg: 'ES256' } };
+}
+
+function signingClient(jwk: Record<string, unknown>): Record<string, unknown> {
+  return {
+    client_id: CLIENT_ID,
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [jwk] },
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  };
+}
+
+const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+describe('--client-private-key with --client-credentials', () => {
+  it('gets a token with a signed assertion, no secret and no browser; the key never leaves its file', async () => {
+    const ws = workspace();
+    const key = keyPair(ws, 'client-key.pem');
+    const stack = await stackWith({ clientCredentials: true, clientAuthMethods: AUTH_METHODS, clients: [signingClient(key.jwk)] });
+    const args = ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: CLIENT_ID }), '--client-private-key', key.file, '--debug'];
+    const ide = await startIde(stack.mcp.url, ws, { args });
+    defer(() => ide.close());
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(CLIENT_ID);
+    expect(stack.as.counts.clientCredentialsGrants).toBe(1);
+    expect(signins(ws)).toHaveLength(0);
+    const tokenRequest = stack.as.credentialRequests.find((request) => request.path.endsWith('/token'));
+    const body = new URLSearchParams(tokenRequest?.body ?? '');
+    expect(body.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    expect(body.get('client_assertion')?.split('.')).toHaveLength(3);
+    expect(body.has('client_secret')).toBe(false);
+    expect(tokenRequest?.authorization).toBe('');
+    // The private key is in its own file only: not on stderr (--debug), not in anything mcp-tether wrote.
+    const keyBody = key.pem.split('\n')[1] ?? '';
+    expect(ide.stderr()).not.toContain(keyBody);
+    await ide.close();
+    const written = allFiles(ws.home).filter((file) => file !== key.file);
+    for (const file of written) expect(readFileSync(file, 'utf8'), file).not.toContain(keyBody);
+  });
+
+  it('with a key the provider does not know: the IDE is told invalid_client, coded, with the client and the fix', async () => {
+    const ws = workspace();
+    const registered = keyPair(ws, 'registered.pem');
+    const other = keyPair(ws, 'other.pem');
+    const stack = await stackWith({ clientCredentials: true, clientAuthMethods: AUTH_METHODS, clients: [signingClient(registered.jwk)] });
+    const args = ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: CLIENT_ID }), '--client-private-key', other.file];
+    const failure = await startIde(stack.mcp.url, ws, { args }).then(
+      async (ide) => {
+        await ide.close();
+        return 'connected';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(failure).toContain('invalid_client');
+    expect(failure).toContain('TETHER_CLIENT_REJECTED');
+    expect(failure).toContain('public half of --client-private-key');
+    expect(stack.as.counts.clientCredentialsGrants).toBe(0);
+    expect(signins(ws)).toHaveLength(0);
+  });
+});
