@@ -1,5 +1,6 @@
 // Machine identities on real components (oidc-provider, the CLI spawned as an IDE spawns it): a client that
-// authenticates with a signed JWT instead of a secret (--client-private-key, private_key_jwt, RFC 7523 section 2.2).
+// authenticates with a signed JWT instead of a secret (--client-private-key, private_key_jwt, RFC 7523 section 2.2),
+// and a workload that signs in with its platform's identity token (--jwt-bearer-assertion, RFC 7523 section 2.1).
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,5 +79,79 @@ describe('--client-private-key with --client-credentials', () => {
     expect(failure).toContain('public half of --client-private-key');
     expect(stack.as.counts.clientCredentialsGrants).toBe(0);
     expect(signins(ws)).toHaveLength(0);
+  });
+});
+
+describe('--jwt-bearer-assertion (workload identity)', () => {
+  const WORKLOAD = 'ci-workload';
+  const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+  const workloadClient = { client_id: WORKLOAD, token_endpoint_auth_method: 'none', grant_types: [JWT_BEARER], response_types: [], redirect_uris: [] };
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const assertionsSent = (requests: Array<{ path: string; body: string }>): string[] =>
+    requests.filter((request) => request.path.endsWith('/token')).map((request) => new URLSearchParams(request.body).get('assertion') ?? '');
+
+  it('exchanges the token the platform writes to a file, and reads the file again for the next token (platforms rotate it)', async () => {
+    const stack = await stackWith({ workloadIdentity: true, clients: [workloadClient], accessTokenTtl: 3 });
+    const ws = workspace();
+    const tokenFile = join(ws.home, 'workload-token');
+    const first = await stack.as.workloadToken({ sub: 'system:serviceaccount:ci:runner' });
+    writeFileSync(tokenFile, `${first}\n`);
+    const args = ['--static-oauth-client-info', JSON.stringify({ client_id: WORKLOAD }), '--jwt-bearer-assertion', tokenFile, '--debug'];
+    const ide = await startIde(stack.mcp.url, ws, { args });
+    defer(() => ide.close());
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(WORKLOAD);
+    expect(stack.as.counts.jwtBearerGrants).toBe(1);
+
+    const rotated = await stack.as.workloadToken({ sub: 'system:serviceaccount:ci:runner' });
+    writeFileSync(tokenFile, rotated);
+    await sleep(3_500); // the access token expires: the next call needs a new one
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(WORKLOAD);
+    expect(stack.as.counts.jwtBearerGrants).toBe(2);
+    expect(assertionsSent(stack.as.credentialRequests)).toEqual([first, rotated]);
+    expect(signins(ws)).toHaveLength(0);
+    expect(stack.as.counts.authorizationRequests).toBe(0);
+    // The platform's token is a credential: never on stderr, --debug included.
+    expect(ide.stderr()).not.toContain(first.split('.')[2]);
+    expect(ide.stderr()).not.toContain(rotated.split('.')[2]);
+  });
+
+  it('from env:NAME; an expired platform token is refused once with the provider\'s invalid_grant, coded, not retried', async () => {
+    const stack = await stackWith({ workloadIdentity: true, clients: [workloadClient] });
+    const ws = workspace();
+    const expired = await stack.as.workloadToken({ sub: 'runner', expiresInSeconds: -60 });
+    const args = ['--static-oauth-client-info', JSON.stringify({ client_id: WORKLOAD }), '--jwt-bearer-assertion', 'env:WORKLOAD_TOKEN'];
+    const failure = await startIde(stack.mcp.url, ws, { args, env: { WORKLOAD_TOKEN: expired } }).then(
+      async (ide) => {
+        await ide.close();
+        return 'connected';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(failure).toContain('invalid_grant');
+    expect(failure).toMatch(/\[TETHER_[A-Z_]+\]/);
+    expect(assertionsSent(stack.as.credentialRequests)).toEqual([expired]);
+    expect(stack.as.counts.jwtBearerGrants).toBe(0);
+
+    const valid = await stack.as.workloadToken({ sub: 'runner' });
+    const ide = await startIde(stack.mcp.url, ws, { args, env: { WORKLOAD_TOKEN: valid } });
+    defer(() => ide.close());
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe(WORKLOAD);
+  });
+
+  it('with no token where it points: TETHER_ASSERTION_UNAVAILABLE naming the place, and nothing is sent', async () => {
+    const stack = await stackWith({ workloadIdentity: true, clients: [workloadClient] });
+    const ws = workspace();
+    const missing = join(ws.home, 'not-written-yet');
+    const args = ['--static-oauth-client-info', JSON.stringify({ client_id: WORKLOAD }), '--jwt-bearer-assertion', missing];
+    const failure = await startIde(stack.mcp.url, ws, { args }).then(
+      async (ide) => {
+        await ide.close();
+        return 'connected';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(failure).toContain('TETHER_ASSERTION_UNAVAILABLE');
+    expect(failure).toContain(missing);
+    expect(assertionsSent(stack.as.credentialRequests)).toEqual([]);
   });
 });
