@@ -78,9 +78,10 @@ describe('the house', () => {
   });
 
   it('parses the command line without loading the bridge, the transports or the OAuth stack', () => {
-    // Only leaves: the URL rules (http/url.ts), the transport modes (bridge/transport.ts), the static client's shape.
+    // Only leaves: the URL rules (http/url.ts), the transport modes (bridge/transport.ts), the static client's shape,
+    // the client key check (node:crypto only) and the workload token's source.
     const loaded = reachable(graph, 'cli/program.ts', true);
-    expect([...loaded].filter((module) => module.startsWith('bridge/') || module.startsWith('auth/') || module.startsWith('http/'))).toEqual(['auth/static-client.ts', 'http/url.ts', 'bridge/transport.ts']);
+    expect([...loaded].filter((module) => module.startsWith('bridge/') || module.startsWith('auth/') || module.startsWith('http/'))).toEqual(['auth/assertion.ts', 'auth/client-key.ts', 'auth/static-client.ts', 'http/url.ts', 'bridge/transport.ts']);
   });
 
   it('opens every file with a comment saying its job', () => {
