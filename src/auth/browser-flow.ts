@@ -16,6 +16,8 @@ export interface UserSignIn {
   timeoutMs: number;
   serverUrl: URL;
   log: Logger;
+  /** The DPoP proof for the token request (RFC 9449 section 5), when the tokens are to be bound to a key. */
+  DPoP?: oidc.DPoPHandle;
 }
 
 export interface BrowserSignIn extends UserSignIn {
@@ -76,6 +78,7 @@ export async function signInWithBrowser(signIn: BrowserSignIn): Promise<oidc.Tok
           callbackUrl,
           { pkceCodeVerifier: verifier, expectedState: state },
           signIn.resource ? { resource: signIn.resource } : {},
+          signIn.DPoP ? { DPoP: signIn.DPoP } : {},
         );
         return signedInPage(signIn.serverUrl, accountOf(tokens.access_token, tokens.id_token));
       } catch (error) {

@@ -92,11 +92,18 @@ export interface BearerChallenge {
   scope?: string;
   error?: string;
   errorDescription?: string;
+  /** The server offers the DPoP scheme (RFC 9449 section 7.1): it takes tokens bound to a key. */
+  dpop?: true;
 }
 
-/** The Bearer challenge's parameters from a 401 or 403 response, or {} when there is none. */
+/**
+ * The Bearer challenge's parameters from a 401 or 403 response, else those of a DPoP challenge (RFC 9449 section
+ * 7.1: the same parameters), or {} when there is neither.
+ */
 export function bearerChallenge(response: Pick<Response, 'headers'>): BearerChallenge {
-  const bearer = parseChallenges(response.headers.get('www-authenticate')).find((c) => c.scheme === 'bearer');
+  const challenges = parseChallenges(response.headers.get('www-authenticate'));
+  const dpop = challenges.find((c) => c.scheme === 'dpop');
+  const bearer = challenges.find((c) => c.scheme === 'bearer') ?? dpop;
   if (!bearer) return {};
   const { resource_metadata, scope, error, error_description } = bearer.params;
   return {
@@ -104,5 +111,6 @@ export function bearerChallenge(response: Pick<Response, 'headers'>): BearerChal
     ...(scope ? { scope } : {}),
     ...(error ? { error } : {}),
     ...(error_description ? { errorDescription: error_description } : {}),
+    ...(dpop ? { dpop: true as const } : {}),
   };
 }

@@ -30,7 +30,7 @@ export async function signInWithDeviceCode(signIn: DeviceSignIn): Promise<oidc.T
   const deadline = AbortSignal.timeout(Math.min(signIn.timeoutMs, device.expires_in * 1000));
   const stopReminding = remindWhileWaiting(log, Math.min(signIn.timeoutMs, device.expires_in * 1000), `you to enter the code ${device.user_code}`);
   try {
-    return await oidc.pollDeviceAuthorizationGrant(config, device, signIn.resource ? { resource: signIn.resource } : {}, { signal: deadline });
+    return await oidc.pollDeviceAuthorizationGrant(config, device, signIn.resource ? { resource: signIn.resource } : {}, { signal: deadline, ...(signIn.DPoP ? { DPoP: signIn.DPoP } : {}) });
   } catch (error) {
     if (deadline.aborted) {
       throw new TetherError('TETHER_SIGN_IN_TIMEOUT', `The device sign-in was not completed within ${Math.round(Math.min(signIn.timeoutMs, device.expires_in * 1000) / 1000)} s.`, {

@@ -6,6 +6,7 @@ import type { SecretRecord, StoredTokens } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import { loadDPoPKey } from './dpop.js';
 import { explainOAuthError, isTransient, oauthErrorCode } from './oauth-errors.js';
 import type { RefreshSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
@@ -42,11 +43,13 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
     settings.fetch,
     settings.allowHttp,
   );
+  // Tokens bound to a key are refreshed with a proof of it (RFC 9449 section 5): a public client's refresh token is bound too.
+  const bound: oidc.DPoPOptions = secrets.dpop_key ? { DPoP: oidc.getDPoPHandle(config, (await loadDPoPKey(secrets.dpop_key)).pair) } : {};
   let parameters = refreshParameters(tokens, state, settings.disableResource);
   for (let attempt = 0; ; attempt++) {
     try {
       settings.log.debug(`refreshing the access token${parameters.scope ? ` (scope "${parameters.scope}")` : ''}`);
-      const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters);
+      const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters, bound);
       return toStoredTokens(response, tokens);
     } catch (error) {
       const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source, clientKey: settings.clientKey !== undefined });

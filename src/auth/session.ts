@@ -5,14 +5,15 @@ import type { AuthProvider } from '@modelcontextprotocol/client';
 import { hasCode, messageOf, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { registerSecret } from '../log.js';
-import type { SecretRecord } from '../store/secret-store.js';
+import type { SecretRecord, StoredDPoPKey } from '../store/secret-store.js';
 import { serverLockPath, withLock } from '../coordination/lock.js';
 import { clearPendingSignIn, publishPendingSignIn, readPendingSignIn } from '../coordination/pending-sign-in.js';
 import type { ServerState } from '../store/server-state.js';
 import { deleteSecrets, dropSignIn, loadSignIn, saveSignIn, type StoredSignIn } from '../store/sign-in-record.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
+import type { DPoPKey } from './dpop.js';
 import { isMachineFlow, type AuthSettings, type SignedIn, type SignInObserver } from './settings.js';
-import { asBearer, fingerprint, refreshDue } from './tokens.js';
+import { asBearer, fingerprint, isDPoPBound, refreshDue } from './tokens.js';
 
 /** The credential store could not be read or written: never a reason to sign in again. */
 const STORE_FAILURES = ['TETHER_KEYCHAIN_LOCKED', 'TETHER_KEYCHAIN_UNAVAILABLE', 'TETHER_KEYCHAIN_REFUSED'] as const;
@@ -39,6 +40,7 @@ function rememberSecrets(secrets: SecretRecord | undefined): void {
   registerSecret(secrets?.tokens?.refresh_token);
   registerSecret(secrets?.tokens?.id_token);
   registerSecret(secrets?.client_secret);
+  registerSecret(secrets?.dpop_key?.jwk.d);
 }
 
 /** A token younger than this that the server refuses is not refreshed again: a sign-in follows. */
@@ -62,6 +64,9 @@ export class OAuthSession implements AuthProvider {
   private unreadable: unknown;
   private lastRead = 0;
   private rereading: Promise<void> | undefined;
+  /** The stored DPoP key, loaded once (the keychain's JWK imported non-extractable), and the MCP server's nonces. */
+  private dpop: { stored: StoredDPoPKey; key: Promise<DPoPKey> } | undefined;
+  private readonly dpopNonces = new Map<string, string>();
 
   constructor(
     private readonly settings: AuthSettings,
@@ -108,7 +113,7 @@ export class OAuthSession implements AuthProvider {
   wrapFetch(fetch: Fetch): Fetch {
     return async (input, init) => {
       let request = init;
-      let response = await fetch(input, request);
+      let response = await this.send(fetch, input, request);
       for (let attempt = 0; attempt < MAX_STEP_UPS && response.status === 403; attempt++) {
         const challenge = bearerChallenge(response);
         if (challenge.error !== 'insufficient_scope' || bearerOf(request?.headers) === undefined) break;
@@ -119,11 +124,24 @@ export class OAuthSession implements AuthProvider {
         const bearer = this.currentBearer();
         if (bearer) headers.set('authorization', `Bearer ${bearer}`);
         request = { ...request, headers };
-        response = await fetch(input, request);
+        response = await this.send(fetch, input, request);
       }
       if (response.status === 401) this.rejectedWith.set(response, bearerOf(request?.headers));
       return response;
     };
+  }
+
+  /**
+   * One request with the credential as its type wants it: the SDK writes `Bearer`; a token bound to a key (DPoP,
+   * RFC 9449 section 7.1) goes out with the DPoP scheme and a fresh proof instead. The ID token is never bound.
+   */
+  private async send(fetch: Fetch, input: Parameters<Fetch>[0], init: RequestInit | undefined): Promise<Response> {
+    const stored = this.secrets?.dpop_key;
+    const bearer = bearerOf(init?.headers);
+    if (!stored || !bearer || this.settings.useIdToken || !isDPoPBound(this.secrets?.tokens?.token_type)) return fetch(input, init);
+    if (this.dpop?.stored !== stored) this.dpop = { stored, key: import('./dpop.js').then((dpop) => dpop.loadDPoPKey(stored)) };
+    const [{ fetchWithProof }, key] = await Promise.all([import('./dpop.js'), this.dpop.key]);
+    return fetchWithProof(fetch, key, this.dpopNonces, bearer, input, init);
   }
 
   /** The SDK transport calls this before every request. */

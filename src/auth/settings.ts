@@ -56,6 +56,8 @@ export interface SignInOptions {
   tokenEndpoint?: string;
   /** --client-private-key and --client-key-id: the static client authenticates with private_key_jwt. */
   clientKeyFile?: ClientKeyOption;
+  /** DPoP (RFC 9449) where the authorization server offers it; --no-dpop turns it off (plain bearer tokens). */
+  dpop: boolean;
 }
 
 /** What the OAuth session holds: the options, and how it reaches the server, the store and the user. */

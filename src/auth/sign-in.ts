@@ -2,7 +2,7 @@
 // then the browser flow. Loaded only when a sign-in is needed.
 import * as oidc from 'openid-client';
 import { TetherError } from '../errors.js';
-import type { SecretRecord } from '../store/secret-store.js';
+import type { SecretRecord, StoredDPoPKey } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { readAssertion } from './assertion.js';
 import { signInWithBrowser } from './browser-flow.js';
@@ -10,6 +10,7 @@ import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
 import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
+import { dpopAlgorithm, newDPoPKey, type DPoPKey } from './dpop.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata, type ResourceDiscovery } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
@@ -124,6 +125,33 @@ function givenTokenEndpoint(serverUrl: URL, tokenEndpoint: string, trace: (line:
   return { discovery: { issuer, resource: serverUrl.href }, server: { issuer, token_endpoint: tokenEndpoint } };
 }
 
+/**
+ * A new key to bind this sign-in's tokens to (DPoP, RFC 9449), where both sides take it: the authorization server
+ * offers an algorithm mcp-tether signs with (section 5.1), and the MCP server asks for it, by a DPoP challenge
+ * (section 7.1) or in its resource metadata (RFC 9728 section 2). Many servers advertise DPoP at the authorization
+ * server while their MCP servers accept only Bearer: the server's own word decides. Never with --no-dpop.
+ */
+async function dpopBinding(
+  settings: SignInSettings,
+  server: AuthorizationServerMetadata,
+  challenge: BearerChallenge,
+  discovery: ResourceDiscovery,
+  trace: (line: string) => void,
+): Promise<{ stored: StoredDPoPKey; key: DPoPKey } | undefined> {
+  const offered = server['dpop_signing_alg_values_supported'];
+  const resource = discovery.metadata;
+  const asked = challenge.dpop === true || resource?.['dpop_bound_access_tokens_required'] === true || Array.isArray(resource?.['dpop_signing_alg_values_supported']);
+  if (offered === undefined && !asked) return undefined;
+  const alg = dpopAlgorithm(offered);
+  const reason = !settings.dpop ? '--no-dpop' : !asked ? 'the MCP server does not ask for it' : !alg ? `the authorization server offers ${offered === undefined ? 'no DPoP' : `no algorithm mcp-tether signs with (${JSON.stringify(offered)})`}` : undefined;
+  if (reason !== undefined || !alg) {
+    trace(`DPoP not used (${reason}): bearer tokens`);
+    return undefined;
+  }
+  trace(`DPoP: the tokens are bound to a new ${alg} key, kept with them in the credential store`);
+  return newDPoPKey(alg);
+}
+
 export async function signIn(
   settings: SignInSettings,
   challenge: BearerChallenge,
@@ -159,6 +187,9 @@ export async function signIn(
   );
   const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
   trace(`resource indicator ${resource ?? '(none: --disable-resource-parameter)'}`);
+  const dpop = await dpopBinding(settings, server, challenge, discovery, trace);
+  /** openid-client's options for a token request: the DPoP proof and the server's nonces, when bound. */
+  const bound = (config: oidc.Configuration): oidc.DPoPOptions => (dpop ? { DPoP: oidc.getDPoPHandle(config, dpop.key.pair) } : {});
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
   const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
 
@@ -174,7 +205,7 @@ export async function signIn(
   });
   const signedIn = (client: RegisteredClient, response: oidc.TokenEndpointResponse): SignedIn => ({
     state: stateFor(client),
-    secrets: { tokens: toStoredTokens(response), ...clientSecrets(client) },
+    secrets: { tokens: toStoredTokens(response), ...clientSecrets(client), ...(dpop ? { dpop_key: dpop.stored } : {}) },
   });
   /** The client for a flow with a user; a new registration is handed to onRegistered before it is used. */
   const clientFor = async (redirectUri: string | undefined): Promise<RegisteredClient> => {
@@ -202,7 +233,7 @@ export async function signIn(
       if (!settings.assertion) throw new TetherError('TETHER_INVALID_ARGUMENT', 'The jwt-bearer grant needs --jwt-bearer-assertion.');
       const assertion = readAssertion(settings.assertion);
       try {
-        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { ...parameters, assertion }));
+        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { ...parameters, assertion }, bound(config)));
       } catch (error) {
         throw explainOAuthError(error, 'The jwt-bearer grant (workload identity)', machineContext);
       }
@@ -213,7 +244,7 @@ export async function signIn(
       });
     }
     try {
-      return signedIn(client, await oidc.clientCredentialsGrant(config, parameters));
+      return signedIn(client, await oidc.clientCredentialsGrant(config, parameters, bound(config)));
     } catch (error) {
       throw explainOAuthError(error, 'The client credentials grant', machineContext);
     }
@@ -231,9 +262,11 @@ export async function signIn(
 
   if (flow === 'device') {
     const client = await clientFor(undefined);
+    const config = configurationFor(settings, server, client);
     const response = await signInWithDeviceCode({
-      config: configurationFor(settings, server, client),
+      config,
       ...interactive,
+      ...bound(config),
       // No browser here: the URL goes to stderr and to the IDE (URL elicitation), not to a local browser.
       onUrl: (url) => settings.onSignInUrl?.(url),
     }).catch((error: unknown) => rejectedRegistration(error, client));
@@ -243,8 +276,10 @@ export async function signIn(
   const listener = await openListener(settings, sameServer);
   try {
     const client = await clientFor(listener.redirectUri.href);
+    const config = configurationFor(settings, server, client);
     const response = await signInWithBrowser({
-      config: configurationFor(settings, server, client),
+      config,
+      ...bound(config),
       listener,
       ...interactive,
       ...(settings.successUrl ? { successUrl: settings.successUrl } : {}),

@@ -119,3 +119,8 @@ export function accountOf(accessToken: string | undefined, idToken: string | und
   }
   return undefined;
 }
+
+/** Whether tokens of this type are presented with the DPoP scheme and a proof (RFC 9449 section 7.1). */
+export function isDPoPBound(tokenType: string | undefined): boolean {
+  return tokenType?.toLowerCase() === 'dpop';
+}

@@ -62,6 +62,8 @@ interface RawOptions {
   authorizeParam?: string[];
   assumePkceS256?: boolean;
   useIdToken?: boolean;
+  /** commander: false with --no-dpop, true otherwise. */
+  dpop: boolean;
   deviceCode?: boolean;
   clientCredentials?: boolean;
   tokenStore: StoreChoice;
@@ -266,6 +268,7 @@ export function proxyOptions(command: Command): Command {
     .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect)
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
+    .option('--no-dpop', 'plain bearer tokens even where the authorization server offers DPoP (RFC 9449: tokens bound to a key kept in the keychain)')
     .option('--device-code', 'sign in with a code on another device (RFC 8628) instead of a browser on this machine')
     .option('--client-credentials', 'no user: a machine client gets tokens with its own credentials (needs client_id and client_secret)')
     .addOption(new Option('--token-store <store>', 'where credentials are kept: auto = the OS keychain, falling back to a file with a notice').choices(STORE_CHOICES).default('auto'))
@@ -329,6 +332,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       authorizeParams: parseAuthorizeParams(options.authorizeParam ?? []),
       assumePkce: options.assumePkceS256 === true,
       useIdToken: options.useIdToken === true,
+      dpop: options.dpop !== false,
       flow: flowOf(options),
       ...(options.authSuccessUrl ? { successUrl: parseAuthSuccessUrl(options.authSuccessUrl, allowHttp) } : {}),
       ...(options.tokenEndpoint ? { tokenEndpoint: parseTokenEndpoint(options.tokenEndpoint, options) } : {}),

@@ -4,7 +4,7 @@ import { asTetherError, ExitCode, TetherError, type ErrorData } from '../errors.
 import type { Fetch } from '../http/fetch.js';
 import { probeEndpoint } from '../http/mcp-endpoint.js';
 import { serverUrlOf } from '../http/url.js';
-import { accountOf, refreshDue } from '../auth/tokens.js';
+import { accountOf, isDPoPBound, refreshDue } from '../auth/tokens.js';
 import type { Logger } from '../log.js';
 import { stateDirectory } from '../store/paths.js';
 import type { StoreKind } from '../store/secret-store.js';
@@ -45,8 +45,11 @@ async function statusOf(state: ServerState, stateDir: string, log: Logger, check
     updated_at: state.updated_at,
   };
   let tokens;
+  let dpopKey;
   try {
-    tokens = (await readSecrets(state, store))?.tokens;
+    const secrets = await readSecrets(state, store);
+    tokens = secrets?.tokens;
+    dpopKey = secrets?.dpop_key;
   } catch (error) {
     const coded = asTetherError(error);
     return { ...base, usable: false, account: null, scope: state.scope ?? null, signed_in: null, access_token_expires_at: null, refreshable: null, check: null, error: coded.toData() };
@@ -63,7 +66,18 @@ async function statusOf(state: ServerState, stateDir: string, log: Logger, check
       checked = { accepted: false, status: null, detail: 'not checked: the access token has expired; it is refreshed when an IDE next uses it' };
     } else {
       const url = new URL(state.server_url);
-      let probe = await probeEndpoint(url, await check(), tokens.access_token).catch((failure: unknown) => asTetherError(failure));
+      const base = await check();
+      const access = tokens.access_token;
+      // A token bound to a key (DPoP) is checked as the IDE's requests present it: with a proof of that key.
+      const probeFetch: Fetch =
+        dpopKey && isDPoPBound(tokens.token_type)
+          ? await import('../auth/dpop.js').then(async ({ fetchWithProof, loadDPoPKey }) => {
+              const key = await loadDPoPKey(dpopKey);
+              const nonces = new Map<string, string>();
+              return (input, init) => fetchWithProof(base, key, nonces, access, input, init);
+            })
+          : base;
+      let probe = await probeEndpoint(url, probeFetch, access).catch((failure: unknown) => asTetherError(failure));
       // Signed in with --use-id-token (a gateway behind Cognito): the ID token is the credential the server takes.
       if (!(probe instanceof TetherError) && (probe.answer === 'unauthorized' || probe.answer === 'forbidden') && tokens.id_token) {
         probe = await probeEndpoint(url, await check(), tokens.id_token).catch((failure: unknown) => asTetherError(failure));

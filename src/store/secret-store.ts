@@ -34,6 +34,14 @@ export interface SecretRecord {
   client_secret?: string;
   /** RFC 7592: the token that reads a dynamic registration back. */
   registration_access_token?: string;
+  /** RFC 9449: the key the tokens are bound to (DPoP), as a private JWK; kept here and nowhere else. */
+  dpop_key?: StoredDPoPKey;
+}
+
+/** A DPoP key as stored: the signing algorithm and the private key as a JWK (RFC 7517). */
+export interface StoredDPoPKey {
+  alg: string;
+  jwk: { kty: string; d?: string; [member: string]: unknown };
 }
 
 /** The keychain service name every entry is filed under. */

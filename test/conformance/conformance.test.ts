@@ -37,9 +37,10 @@ const RUNS: Run[] = [
 
 /**
  * Extension scenarios the requirement set runs without scoring that mcp-tether implements, and so scores here: a
- * machine client with a secret (client_secret_basic) and with a key (private_key_jwt), and workload identity (jwt-bearer).
+ * machine client with a secret (client_secret_basic) and with a key (private_key_jwt), workload identity (jwt-bearer),
+ * and DPoP-bound tokens with and without the servers' nonces (RFC 9449).
  */
-const SCORED_HERE = new Set(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/wif-jwt-bearer']);
+const SCORED_HERE = new Set(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/wif-jwt-bearer', 'auth/dpop', 'auth/dpop-nonce']);
 
 interface Check {
   id: string;
