@@ -1,14 +1,37 @@
-// vitest settings: end-to-end tests spawn real servers and processes, so files run one at a time.
+// vitest settings: end-to-end tests spawn real servers and processes. Most files wait on sign-ins and timers more
+// than they compute, so two run at a time; the files whose assertions depend on timing (a person's sign-in, published
+// clients' start-up windows, crashes on a schedule, refresh counts over time) then run alone, one after another.
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const ALONE = [
+  'test/crash-stress.test.ts',
+  'test/credentials.test.ts',
+  'test/coordination/lock.test.ts',
+  'test/clients/**/*.test.ts',
+  'test/conformance/**/*.test.ts',
+  'test/bridge/sign-in-survives.test.ts',
+  'test/bridge/slow-signin.test.ts',
+  'test/bridge/sign-in-link.test.ts',
+  'test/auth/oversized-answers.test.ts',
+];
 
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    fileParallelism: false,
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'two-at-a-time', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -464,14 +464,14 @@ export class Bridge implements SignInObserver {
       }
       this.pending.delete(id);
       if (method === 'tools/list' && 'result' in message) out = this.options.toolFilter.filterList(message);
-      if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(message);
+      if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(message, this.options.upstream.serverUrl);
     }
     this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);
     this.write(out, this.upstream.textOf(out));
   }
 
   /** The IDE declared URL elicitation, and is not known to leave such requests unshown (clients.ts). */
-  private ideSupportsUrlElicitation(): boolean {
+  ideSupportsUrlElicitation(): boolean {
     const elicitation = objectOf(objectOf(this.handshake?.params.capabilities).elicitation);
     return elicitation.url !== undefined && this.policy.client?.urlElicitation !== false;
   }

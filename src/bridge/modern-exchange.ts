@@ -6,6 +6,7 @@ import { errorResponse, INTERNAL_ERROR, type Json, type RequestId } from './json
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
 import type { Logger } from '../log.js';
 import type { RemoteTransport, SendOptions } from './transport.js';
+import { isUrlElicitationRequest, urlElicitationRequired } from './url-elicitation.js';
 
 
 interface Sent {
@@ -19,6 +20,8 @@ export interface ModernExchangeOptions {
   ideParams: () => Json;
   toIde: (message: JSONRPCMessage) => void;
   log: Logger;
+  /** Whether the IDE shows URL elicitations; if not, a server's URL request fails the call with the link in its message. */
+  showsUrlElicitation: () => boolean;
 }
 
 export class ModernExchange {
@@ -106,6 +109,13 @@ export class ModernExchange {
   }
 
   private async continueWith(sent: Sent, needed: InputRequired): Promise<void> {
+    const urlRequests = Object.values(needed.inputRequests).filter(isUrlElicitationRequest);
+    if (urlRequests.length > 0 && !this.options.showsUrlElicitation()) {
+      // The IDE would not show the page: the call fails with the links (written for the user by the bridge), and the
+      // same call made again after the user's visit goes through, on this session.
+      this.options.toIde(urlElicitationRequired(sent.ideId, urlRequests.map((request) => request.params)));
+      return;
+    }
     this.continuing.add(sent.ideId);
     try {
       const responses: Record<string, unknown> = {};

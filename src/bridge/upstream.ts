@@ -22,6 +22,8 @@ export interface UpstreamOptions {
   streamable: () => RemoteTransport;
   /** Builds a legacy HTTP+SSE transport. */
   legacySse: () => RemoteTransport;
+  /** Whether the IDE shows URL elicitations (the bridge knows the IDE); a server's URL requests go elsewhere if not. */
+  showsUrlElicitation?: () => boolean;
 }
 
 
@@ -76,6 +78,11 @@ export class Upstream {
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {}
+
+  /** The MCP server's URL, for messages. */
+  get serverUrl(): URL {
+    return this.options.url;
+  }
 
   get sessionId(): string | undefined {
     return this.transport?.sessionId;
@@ -158,7 +165,7 @@ export class Upstream {
       return undefined;
     }
     this.era = 'modern';
-    this.modern = new ModernExchange({ transport: () => this.transport, ideParams: () => this.ideParams(), toIde: (message) => this.onmessage(message), log: this.options.log });
+    this.modern = new ModernExchange({ transport: () => this.transport, ideParams: () => this.ideParams(), toIde: (message) => this.onmessage(message), log: this.options.log, showsUrlElicitation: () => this.options.showsUrlElicitation?.() ?? false });
     this.sessionOpen = true;
     this.setProtocolVersion(MODERN_VERSION);
     return initializeAnswerFromDiscovery(id, ideParams, discovered);

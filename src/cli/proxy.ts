@@ -41,7 +41,7 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const requestInit = { headers: config.headers };
   const stateDir = stateDirectory(env);
   const cached = config.tokenStore === 'memory' ? undefined : readServerCache(stateDir, config.serverUrl.href);
-  const upstream = new Upstream({
+  const upstream: Upstream = new Upstream({
     url: config.serverUrl,
     mode: config.transport,
     ...(config.protocol === 'legacy' ? { legacyOnly: true } : {}),
@@ -51,8 +51,9 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
       new TetherTransport((fetch) => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
     legacySse: () =>
       new TetherTransport((fetch) => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
+    showsUrlElicitation: () => bridge.ideSupportsUrlElicitation(),
   });
-  const bridge = new Bridge({
+  const bridge: Bridge = new Bridge({
     upstream,
     input: process.stdin,
     output: process.stdout,

@@ -65,10 +65,12 @@ describe('URL elicitation required', () => {
     }
   });
 
-  it('reaches an IDE without URL elicitation with the URL in the message', async () => {
+  it('reaches an IDE without URL elicitation in the message, not as a link when it is not https', async () => {
     const error = await callWith({ elicitation: { form: {} } });
     expect(error.code).toBe(-32042);
-    expect(String(error.message)).toContain(url);
+    expect(String(error.message)).toContain('Grant access to the calendar.: (not offered as a link: it is http, not https)');
+    expect(String(error.message)).toContain(url.replace('://', '[://]'));
+    expect(String(error.message)).not.toContain(url);
   });
 
   it('was never fetched by mcp-tether', async () => {
