@@ -96,7 +96,7 @@ export async function processAuthorizationServerMetadataResponse(
   response: Response,
   url: URL,
   issuer: string,
-  options: { legacy: boolean; allowHttp: boolean },
+  options: { legacy: boolean; allowHttp: boolean; acceptIssuer?: string; onAccepted?: (declared: string) => void },
 ): Promise<AuthorizationServerMetadata | undefined> {
   if (response.status >= 500) {
     await response.body?.cancel().catch(() => undefined);
@@ -107,9 +107,16 @@ export async function processAuthorizationServerMetadataResponse(
   const metadata = body as AuthorizationServerMetadata;
   const sameOrigin = typeof metadata.issuer === 'string' && URL.canParse(metadata.issuer) && URL.canParse(issuer) && new URL(metadata.issuer).origin === new URL(issuer).origin;
   if (!issuerMatches(metadata.issuer, issuer) && !(options.legacy && sameOrigin)) {
-    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names issuer ${shown(metadata.issuer)}, but the server pointed to "${issuer}".`, {
-      hint: 'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.',
-    });
+    // The named escape hatch: this one issuer, given for this server, accepted and said every time.
+    if (typeof metadata.issuer === 'string' && metadata.issuer === options.acceptIssuer) {
+      options.onAccepted?.(metadata.issuer);
+    } else {
+      throw new TetherError('TETHER_METADATA_INVALID', `The authorization server metadata at ${url.href} names issuer ${shown(metadata.issuer)}, but the server pointed to "${issuer}".`, {
+        hint:
+          'The issuer must match exactly (RFC 8414 section 3.3). Ask the operator to fix the issuer or the "authorization_servers" entry.' +
+          (typeof metadata.issuer === 'string' ? ` If you trust this server as it is, --accept-issuer ${JSON.stringify(metadata.issuer)} accepts that issuer for it (logged each time).` : ''),
+      });
+    }
   }
   for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'device_authorization_endpoint'] as const) {
     const endpoint = metadata[key];
@@ -222,7 +229,7 @@ export async function discoverAuthorizationServer(
   issuer: string,
   fetch: Fetch,
   allowHttp: boolean,
-  options: { legacy?: boolean } = {},
+  options: { legacy?: boolean; acceptIssuer?: string; onAccepted?: (declared: string) => void } = {},
   trace: Trace = () => undefined,
 ): Promise<AuthorizationServerMetadata> {
   let issuerUrl: URL;
@@ -237,7 +244,12 @@ export async function discoverAuthorizationServer(
     const response = await metadataRequest(fetch, url);
     tried.push(`${url.href} (${response.status})`);
     trace(`authorization server metadata: GET ${url.href} -> ${response.status}`);
-    const metadata = await processAuthorizationServerMetadataResponse(response, url, issuer, { legacy: options.legacy === true, allowHttp });
+    const metadata = await processAuthorizationServerMetadataResponse(response, url, issuer, {
+      legacy: options.legacy === true,
+      allowHttp,
+      ...(options.acceptIssuer !== undefined ? { acceptIssuer: options.acceptIssuer } : {}),
+      ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
+    });
     if (!metadata) continue;
     trace(
       `issuer ${metadata.issuer}: PKCE ${metadata.code_challenge_methods_supported?.join(', ') ?? '(not advertised)'}; ` +

@@ -56,6 +56,11 @@ export interface SignInOptions {
   tokenEndpoint?: string;
   /** --client-private-key and --client-key-id: the static client authenticates with private_key_jwt. */
   clientKeyFile?: ClientKeyOption;
+  /**
+   * --accept-issuer: authorization server metadata that names this issuer is used though it was discovered for
+   * another (RFC 8414 section 3.3 not met by a server the user trusts); said on stderr every time.
+   */
+  acceptIssuer?: string;
   /** DPoP (RFC 9449) where the authorization server offers it; --no-dpop turns it off (plain bearer tokens). */
   dpop: boolean;
 }

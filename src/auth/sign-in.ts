@@ -114,7 +114,10 @@ async function resolveClient(
 
 async function discover(settings: SignInSettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<{ discovery: ResourceDiscovery; server: AuthorizationServerMetadata }> {
   const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, { allowHttp: settings.allowHttp, allowForeign: settings.allowForeignResourceMetadata }, trace);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined }, trace);
+  const accepting = settings.acceptIssuer !== undefined ? { acceptIssuer: settings.acceptIssuer } : {};
+  const onAccepted = (declared: string): void =>
+    settings.log.info(`--accept-issuer: using the authorization server metadata of ${discovery.issuer}, which names another issuer (${declared}); RFC 8414 section 3.3 is not met.`);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined, ...accepting, onAccepted }, trace);
   return { discovery, server };
 }
 

@@ -62,6 +62,7 @@ interface RawOptions {
   authorizeParam?: string[];
   assumePkceS256?: boolean;
   useIdToken?: boolean;
+  acceptIssuer?: string;
   /** commander: false with --no-dpop, true otherwise. */
   dpop: boolean;
   deviceCode?: boolean;
@@ -220,6 +221,16 @@ function flowOf(options: RawOptions): SignInOptions['flow'] {
   return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : options.jwtBearerAssertion !== undefined ? 'jwt-bearer' : 'browser';
 }
 
+/** --accept-issuer: one issuer, as the metadata writes it (compared exactly, like the check it relaxes). */
+function parseAcceptIssuer(raw: string): string {
+  if (!URL.canParse(raw)) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `--accept-issuer must be the issuer URL exactly as the authorization server metadata names it; "${raw}" is not a URL.`, {
+      hint: 'Copy the issuer from the TETHER_METADATA_INVALID message, e.g. --accept-issuer https://cf.mcp.atlassian.com',
+    });
+  }
+  return raw;
+}
+
 /** --jwt-bearer-assertion: where the workload's token is, for a client the provider knows (--static-oauth-client-info). */
 function parseAssertion(raw: string, staticClient: boolean): AssertionSource {
   if (!staticClient) {
@@ -268,6 +279,7 @@ export function proxyOptions(command: Command): Command {
     .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect)
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
+    .option('--accept-issuer <issuer>', 'use authorization server metadata that names this issuer though it was discovered for another (RFC 8414 section 3.3; Atlassian, proxies in front of Entra ID); said on stderr each time')
     .option('--no-dpop', 'plain bearer tokens even where the authorization server offers DPoP (RFC 9449: tokens bound to a key kept in the keychain)')
     .option('--device-code', 'sign in with a code on another device (RFC 8628) instead of a browser on this machine')
     .option('--client-credentials', 'no user: a machine client gets tokens with its own credentials (needs client_id and client_secret)')
@@ -333,6 +345,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       assumePkce: options.assumePkceS256 === true,
       useIdToken: options.useIdToken === true,
       dpop: options.dpop !== false,
+      ...(options.acceptIssuer ? { acceptIssuer: parseAcceptIssuer(options.acceptIssuer) } : {}),
       flow: flowOf(options),
       ...(options.authSuccessUrl ? { successUrl: parseAuthSuccessUrl(options.authSuccessUrl, allowHttp) } : {}),
       ...(options.tokenEndpoint ? { tokenEndpoint: parseTokenEndpoint(options.tokenEndpoint, options) } : {}),

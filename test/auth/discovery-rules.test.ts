@@ -138,6 +138,17 @@ describe('processAuthorizationServerMetadataResponse (RFC 8414 sections 3.2, 3.3
     await expect(processAuthorizationServerMetadataResponse(json({ issuer: 'https://other.example' }), url, 'https://as.example', { legacy: true, allowHttp: false })).rejects.toThrow(/names issuer/);
   });
 
+  it('takes another issuer only when it is exactly the one --accept-issuer names, and says so each time', async () => {
+    const doc = { issuer: 'https://cf.as.example', token_endpoint: 'https://cf.as.example/token' };
+    const accepted: string[] = [];
+    const hatch = { ...strict, acceptIssuer: 'https://cf.as.example', onAccepted: (declared: string) => accepted.push(declared) };
+    expect(await processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', hatch)).toEqual(doc);
+    expect(await processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', hatch)).toEqual(doc);
+    expect(accepted).toEqual(['https://cf.as.example', 'https://cf.as.example']);
+    await expect(processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', { ...hatch, acceptIssuer: 'https://cf.as.example/' })).rejects.toThrow(/names issuer/);
+    await expect(processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', strict)).rejects.toMatchObject({ hint: expect.stringContaining('--accept-issuer "https://cf.as.example"') });
+  });
+
   it('refuses an endpoint over plain http off loopback, unless --allow-http', async () => {
     const doc = { issuer: 'https://as.example/t1', token_endpoint: 'http://as.example/t1/token' };
     await expect(processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', strict)).rejects.toThrow(/Refusing to use the token endpoint over http/);
