@@ -8,11 +8,11 @@ import { registerSecret } from '../log.js';
 /** --jwt-bearer-assertion: a file path, or env:NAME for an environment variable. Plain data: it crosses processes. */
 export type AssertionSource = { file: string } | { env: string };
 
-export function parseAssertionSource(raw: string): AssertionSource {
+export function parseAssertionSource(raw: string, option = '--jwt-bearer-assertion'): AssertionSource {
   if (raw.startsWith('env:')) {
     const name = raw.slice(4);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new TetherError('TETHER_INVALID_ARGUMENT', `--jwt-bearer-assertion ${raw} does not name an environment variable.`, { hint: 'Example: --jwt-bearer-assertion env:WORKLOAD_TOKEN' });
+      throw new TetherError('TETHER_INVALID_ARGUMENT', `${option} ${raw} does not name an environment variable.`, { hint: `Example: ${option} env:WORKLOAD_TOKEN` });
     }
     return { env: name };
   }
@@ -24,15 +24,15 @@ function describe(source: AssertionSource): string {
 }
 
 /** The current assertion: a compact JWT, or a coded error saying where it was looked for. */
-export function readAssertion(source: AssertionSource, env: NodeJS.ProcessEnv = process.env): string {
+export function readAssertion(source: AssertionSource, env: NodeJS.ProcessEnv = process.env, what = 'workload identity token'): string {
   let value: string | undefined;
   try {
     value = 'file' in source ? readFileSync(source.file, 'utf8') : env[source.env];
   } catch (error) {
-    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `The workload identity token could not be read from ${describe(source)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `The ${what} could not be read from ${describe(source)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   const jwt = value?.trim();
-  if (!jwt) throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `There is no workload identity token in ${describe(source)}.`);
+  if (!jwt) throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `There is no ${what} in ${describe(source)}.`);
   registerSecret(jwt);
   if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(jwt)) {
     throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `What ${describe(source)} holds is not a JWT (three base64url parts separated by dots).`);

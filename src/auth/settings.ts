@@ -8,13 +8,17 @@ import type { PrivateKey } from 'openid-client';
 import type { BearerChallenge } from './challenge.js';
 import type { AssertionSource } from './assertion.js';
 import type { ClientKeyOption } from './client-key.js';
+import type { EnterpriseIdp } from './enterprise.js';
 import type { StaticClientInfo } from './static-client.js';
 
-/** Grants with no user: "refreshing" is asking again, and no browser or other process is involved. */
-export type MachineFlow = 'client-credentials' | 'jwt-bearer';
+/**
+ * Grants with no browser at the MCP server's authorization server: "refreshing" is asking again, and no other
+ * process is involved. enterprise: an ID-JAG from the company's identity provider (enterprise-managed authorization).
+ */
+export type MachineFlow = 'client-credentials' | 'jwt-bearer' | 'enterprise';
 
 export function isMachineFlow(flow: SignInOptions['flow'] | undefined): flow is MachineFlow {
-  return flow === 'client-credentials' || flow === 'jwt-bearer';
+  return flow === 'client-credentials' || flow === 'jwt-bearer' || flow === 'enterprise';
 }
 
 /** What a completed sign-in stores: the non-secret state and the secrets. */
@@ -50,6 +54,8 @@ export interface SignInOptions {
   flow: 'browser' | 'device' | MachineFlow;
   /** --jwt-bearer-assertion: where the workload identity token is read, for the jwt-bearer flow. */
   assertion?: AssertionSource;
+  /** --enterprise-idp and its companions: the company's identity provider, for the enterprise flow. */
+  enterprise?: EnterpriseIdp;
   /** --auth-success-url: the page the browser is sent to after a successful sign-in. */
   successUrl?: string;
   /** --token-endpoint: a machine client's token endpoint, used without discovery. */

@@ -10,6 +10,7 @@ import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
 import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
+import { requestIdJag } from './enterprise.js';
 import { dpopAlgorithm, newDPoPKey, type DPoPKey } from './dpop.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata, type ResourceDiscovery } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
@@ -231,6 +232,16 @@ export async function signIn(
     const parameters = { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     const config = configurationFor(settings, server, client);
     const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, ...(scope ? { scope } : {}) };
+    if (flow === 'enterprise') {
+      // SEP-990: an ID-JAG from the company's identity provider, for this server's authorization server and resource.
+      if (!settings.enterprise) throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp.');
+      const assertion = await requestIdJag(settings, settings.enterprise, { audience: server.issuer, ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) });
+      try {
+        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { assertion, ...(scope ? { scope } : {}) }, bound(config)));
+      } catch (error) {
+        throw explainOAuthError(error, 'The jwt-bearer grant with the ID-JAG (enterprise-managed authorization)', machineContext);
+      }
+    }
     if (flow === 'jwt-bearer') {
       // RFC 7523 section 2.1: the platform's JWT is the grant; the client authenticates as registered (often "none").
       if (!settings.assertion) throw new TetherError('TETHER_INVALID_ARGUMENT', 'The jwt-bearer grant needs --jwt-bearer-assertion.');

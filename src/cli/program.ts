@@ -7,6 +7,7 @@ import { parseAssertionSource, type AssertionSource } from '../auth/assertion.js
 import { checkClientKey, type ClientKeyOption } from '../auth/client-key.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
 import { assertSecureUrl, serverUrlOf } from '../http/url.js';
+import type { EnterpriseIdp } from '../auth/enterprise.js';
 import type { SignInOptions } from '../auth/settings.js';
 import type { LogLevel } from '../log.js';
 import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
@@ -87,6 +88,9 @@ interface RawOptions {
   tokenEndpoint?: string;
   clientPrivateKey?: string;
   jwtBearerAssertion?: string;
+  enterpriseIdp?: string;
+  enterpriseIdpClient?: string;
+  enterpriseIdToken?: string;
   clientKeyId?: string;
   authSuccessUrl?: string;
 }
@@ -216,9 +220,39 @@ function compatibilityNotes(options: RawOptions): string[] {
 }
 
 function flowOf(options: RawOptions): SignInOptions['flow'] {
-  const chosen = [options.deviceCode && '--device-code', options.clientCredentials && '--client-credentials', options.jwtBearerAssertion !== undefined && '--jwt-bearer-assertion'].filter(Boolean);
+  const chosen = [
+    options.deviceCode && '--device-code',
+    options.clientCredentials && '--client-credentials',
+    options.jwtBearerAssertion !== undefined && '--jwt-bearer-assertion',
+    options.enterpriseIdp !== undefined && '--enterprise-idp',
+  ].filter(Boolean);
   if (chosen.length > 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `${chosen.join(' and ')} exclude each other.`, { hint: 'Choose the one your client is registered for.' });
-  return options.deviceCode ? 'device' : options.clientCredentials ? 'client-credentials' : options.jwtBearerAssertion !== undefined ? 'jwt-bearer' : 'browser';
+  if (options.deviceCode) return 'device';
+  if (options.clientCredentials) return 'client-credentials';
+  if (options.jwtBearerAssertion !== undefined) return 'jwt-bearer';
+  return options.enterpriseIdp !== undefined ? 'enterprise' : 'browser';
+}
+
+/**
+ * --enterprise-idp, --enterprise-idp-client, --enterprise-id-token: the company's identity provider, the client
+ * mcp-tether is there, and where the user's ID token is; with --static-oauth-client-info for the MCP server's side.
+ */
+function parseEnterprise(options: RawOptions, staticClient: boolean, env: NodeJS.ProcessEnv): EnterpriseIdp | undefined {
+  const given = [options.enterpriseIdp !== undefined && '--enterprise-idp', options.enterpriseIdpClient !== undefined && '--enterprise-idp-client', options.enterpriseIdToken !== undefined && '--enterprise-id-token'].filter(Boolean);
+  if (given.length === 0) return undefined;
+  const example = 'Example: --enterprise-idp https://login.example.com --enterprise-idp-client \'{"client_id":"mcp-agent"}\' --enterprise-id-token env:IDP_ID_TOKEN --static-oauth-client-info \'{"client_id":"...","client_secret":"..."}\'';
+  if (options.enterpriseIdp === undefined || options.enterpriseIdpClient === undefined || options.enterpriseIdToken === undefined || !staticClient) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp, --enterprise-idp-client, --enterprise-id-token and --static-oauth-client-info together.', { hint: example });
+  }
+  if (!URL.canParse(options.enterpriseIdp)) throw new TetherError('TETHER_INVALID_ARGUMENT', `--enterprise-idp must be the identity provider's issuer URL; "${options.enterpriseIdp}" is not a URL.`, { hint: example });
+  const client = parseStaticClientInfo(expandJsonVariables(readJsonArgument('--enterprise-idp-client', options.enterpriseIdpClient), env, '--enterprise-idp-client'));
+  const source = parseAssertionSource(options.enterpriseIdToken, '--enterprise-id-token');
+  return { issuer: options.enterpriseIdp, client, idToken: 'file' in source ? { file: resolve(source.file) } : source };
+}
+
+function enterpriseOf(options: RawOptions, staticClient: boolean, env: NodeJS.ProcessEnv): { enterprise?: EnterpriseIdp } {
+  const enterprise = parseEnterprise(options, staticClient, env);
+  return enterprise ? { enterprise } : {};
 }
 
 /** --accept-issuer: one issuer, as the metadata writes it (compared exactly, like the check it relaxes). */
@@ -294,6 +328,9 @@ export function proxyOptions(command: Command): Command {
     .addOption(new Option('--protocol <mode>', 'auto tries MCP 2026-07-28 first, then the 2025-11-25 lifecycle; legacy never tries 2026-07-28').choices(['auto', 'legacy']))
     .option('--auth-success-url <url>', 'send the browser to this page after a successful sign-in')
     .option('--jwt-bearer-assertion <file|env:NAME>', 'no user: exchange the platform\'s workload identity token (a JWT, read again for every token) with the jwt-bearer grant (RFC 7523)')
+    .option('--enterprise-idp <issuer>', 'enterprise-managed authorization (SEP-990): your company\'s identity provider, where your ID token is exchanged for an ID-JAG this server\'s authorization server accepts')
+    .option('--enterprise-idp-client <json|@file>', 'with --enterprise-idp: the client at the identity provider, {"client_id", "client_secret"?}')
+    .option('--enterprise-id-token <file|env:NAME>', 'with --enterprise-idp: where your ID token from the identity provider is (read again for every exchange)')
     .option('--client-private-key <file>', 'the static client authenticates with a JWT signed by this PEM private key (private_key_jwt, RFC 7523), not a secret')
     .option('--client-key-id <kid>', 'with --client-private-key: the key id the authorization server knows the key by')
     .option('--token-endpoint <url>', 'with --client-credentials: the token endpoint to use, without discovery')
@@ -351,6 +388,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       ...(options.tokenEndpoint ? { tokenEndpoint: parseTokenEndpoint(options.tokenEndpoint, options) } : {}),
       ...(options.clientPrivateKey ? { clientKeyFile: parseClientKey(options, staticClientInfo !== undefined) } : {}),
       ...(options.jwtBearerAssertion !== undefined ? { assertion: parseAssertion(options.jwtBearerAssertion, staticClientInfo !== undefined) } : {}),
+      ...enterpriseOf(options, staticClientInfo !== undefined, env),
     },
     ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),

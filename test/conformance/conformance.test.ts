@@ -38,9 +38,9 @@ const RUNS: Run[] = [
 /**
  * Extension scenarios the requirement set runs without scoring that mcp-tether implements, and so scores here: a
  * machine client with a secret (client_secret_basic) and with a key (private_key_jwt), workload identity (jwt-bearer),
- * and DPoP-bound tokens with and without the servers' nonces (RFC 9449).
+ * DPoP-bound tokens with and without the servers' nonces (RFC 9449), and enterprise-managed authorization (ID-JAG).
  */
-const SCORED_HERE = new Set(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/wif-jwt-bearer', 'auth/dpop', 'auth/dpop-nonce']);
+const SCORED_HERE = new Set(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/wif-jwt-bearer', 'auth/dpop', 'auth/dpop-nonce', 'auth/enterprise-managed-authorization']);
 
 interface Check {
   id: string;

@@ -56,6 +56,12 @@ function cliFlags() {
   } else if (typeof context.client_id === 'string') {
     say(`context carries client_id ${context.client_id} without a client_secret (keys: ${Object.keys(context).join(', ')}); mcp-tether has no option for it`);
   }
+  if (typeof context.idp_issuer === 'string' && typeof context.idp_id_token === 'string') {
+    // Enterprise-managed authorization: the company's SSO agent keeps the user's ID token where mcp-tether reads it.
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'conformance-idp-')), 'id-token');
+    writeFileSync(tokenFile, context.idp_id_token, { mode: 0o600 });
+    flags.push('--enterprise-idp', context.idp_issuer, '--enterprise-idp-client', JSON.stringify({ client_id: context.idp_client_id }), '--enterprise-id-token', tokenFile);
+  }
   // A machine client: the user configures the grant, as a CI job or a headless agent would.
   if (scenario.includes('client-credentials')) flags.push('--client-credentials');
   if (scenario.includes('cimd')) {
