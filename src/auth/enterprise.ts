@@ -5,7 +5,7 @@
 import * as oidc from 'openid-client';
 import { TetherError } from '../errors.js';
 import { registerSecret } from '../log.js';
-import { readAssertion, type AssertionSource } from './assertion.js';
+import type { AssertionSource } from './assertion.js';
 import { clientConfiguration } from './client-config.js';
 import { discoverAuthorizationServer } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
@@ -23,8 +23,8 @@ export const ID_JAG_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
 export interface EnterpriseIdp {
   issuer: string;
   client: StaticClientInfo;
-  /** Where the user's ID token is (an SSO agent keeps it fresh); read again for every exchange. */
-  idToken: AssertionSource;
+  /** Where the user's ID token is (an SSO agent keeps it fresh), read again for every exchange; absent: mcp-tether signs in there. */
+  idToken?: AssertionSource;
 }
 
 /** What the ID-JAG is for: the MCP server's authorization server (audience), the server itself, the scope. */
@@ -38,9 +38,8 @@ export interface JagTarget {
  * RFC 8693 section 2.1 at the identity provider: the ID token for an ID-JAG naming the MCP server's authorization
  * server and resource. Returns the ID-JAG (a JWT, short-lived: exchanged again rather than refreshed).
  */
-export async function requestIdJag(settings: Pick<SignInSettings, 'fetch' | 'allowHttp' | 'log'>, idp: EnterpriseIdp, target: JagTarget): Promise<string> {
+export async function requestIdJag(settings: Pick<SignInSettings, 'fetch' | 'allowHttp' | 'log'>, idp: EnterpriseIdp, idToken: string, target: JagTarget): Promise<string> {
   const trace = (line: string): void => settings.log.debug(`enterprise sign-in: ${line}`);
-  const idToken = readAssertion(idp.idToken, process.env, 'ID token from your identity provider');
   const server = await discoverAuthorizationServer(idp.issuer, settings.fetch, settings.allowHttp, {}, trace);
   if (!server.token_endpoint) {
     throw new TetherError('TETHER_METADATA_INVALID', `The identity provider ${server.issuer} publishes no token endpoint.`, { hint: 'Check --enterprise-idp.' });
@@ -66,7 +65,9 @@ export async function requestIdJag(settings: Pick<SignInSettings, 'fetch' | 'all
     const explained = explainOAuthError(error, 'Exchanging your ID token at the identity provider (enterprise-managed authorization)', { clientId: idp.client.client_id });
     if (oauthErrorCode(error) !== 'invalid_grant') throw explained;
     throw new TetherError('TETHER_GRANT_REVOKED', explained.message, {
-      hint: `The ID token in ${'file' in idp.idToken ? `the file ${idp.idToken.file}` : `the environment variable ${idp.idToken.env}`} has expired or was not issued to the client ${idp.client.client_id}. Sign in again with your company's SSO agent so that it holds a fresh one: mcp-tether reads it again on the next call.`,
+      hint: idp.idToken
+        ? `The ID token in ${'file' in idp.idToken ? `the file ${idp.idToken.file}` : `the environment variable ${idp.idToken.env}`} has expired or was not issued to the client ${idp.client.client_id}. Sign in again with your company's SSO agent so that it holds a fresh one: mcp-tether reads it again on the next call.`
+        : `The identity provider no longer accepts your sign-in there; mcp-tether signs you in at ${idp.issuer} again.`,
       cause: error,
     });
   }

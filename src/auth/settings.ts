@@ -98,8 +98,11 @@ export interface SignInObserver {
   ended(error?: unknown): void;
 }
 
-/** What a sign-in needs: everything but where the result is kept and who runs it. */
-export type SignInSettings = Omit<AuthSettings, 'stateDir' | 'store' | 'signInElsewhere'>;
+/**
+ * What a sign-in needs: everything but who runs it. (The store is for the one sign-in that keeps something of its own:
+ * enterprise-managed authorization's sign-in at the identity provider, shared by every server.)
+ */
+export type SignInSettings = Omit<AuthSettings, 'signInElsewhere'>;
 
 /** What a refresh needs. */
 export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log' | 'clientKey'>;

@@ -1,7 +1,7 @@
 // A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
 // then the browser flow. Loaded only when a sign-in is needed.
 import * as oidc from 'openid-client';
-import { TetherError } from '../errors.js';
+import { hasCode, TetherError } from '../errors.js';
 import type { SecretRecord, StoredDPoPKey } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { readAssertion } from './assertion.js';
@@ -11,6 +11,7 @@ import type { BearerChallenge } from './challenge.js';
 import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
 import { requestIdJag } from './enterprise.js';
+import { currentIdToken } from './enterprise-sign-in.js';
 import { dpopAlgorithm, newDPoPKey, type DPoPKey } from './dpop.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata, type ResourceDiscovery } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
@@ -235,7 +236,14 @@ export async function signIn(
     if (flow === 'enterprise') {
       // SEP-990: an ID-JAG from the company's identity provider, for this server's authorization server and resource.
       if (!settings.enterprise) throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp.');
-      const assertion = await requestIdJag(settings, settings.enterprise, { audience: server.issuer, ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) });
+      const idp = settings.enterprise;
+      const target = { audience: server.issuer, ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) };
+      const idToken = await currentIdToken(settings, idp);
+      const assertion = await requestIdJag(settings, idp, idToken, target).catch(async (error: unknown) => {
+        // mcp-tether's own sign-in at the identity provider, refused (revoked there): once more, with a new sign-in.
+        if (idp.idToken || !hasCode(error, 'TETHER_GRANT_REVOKED')) throw error;
+        return requestIdJag(settings, idp, await currentIdToken(settings, idp, idToken), target);
+      });
       try {
         return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { assertion, ...(scope ? { scope } : {}) }, bound(config)));
       } catch (error) {

@@ -11,7 +11,7 @@ import { stateDirectory } from '../store/paths.js';
 import { deleteServerCache } from '../bridge/handshake.js';
 import { removeServerLock } from '../coordination/lock.js';
 import { listServerStates, readServerState, type ServerState } from '../store/server-state.js';
-import { forgetSignIn, readSecrets, storeFor } from '../store/sign-in-record.js';
+import { forgetIdentityProviderSignIns, forgetSignIn, readSecrets, storeFor } from '../store/sign-in-record.js';
 import { serverUrlOf } from '../http/url.js';
 import type { LogoutOptions } from './program.js';
 
@@ -111,8 +111,15 @@ export async function logout(
     }
   }
   if (options.all) {
+    const identityProviders = await forgetIdentityProviderSignIns(stateDir, log).catch((error: unknown) => {
+      const coded = asTetherError(error);
+      log.always(coded.describe());
+      failure ??= coded;
+      return 0;
+    });
+    if (identityProviders > 0) lines.push(`Signed out of ${identityProviders} identity provider${identityProviders > 1 ? 's' : ''} (enterprise-managed authorization).`);
     if (!failure) await removeLeftovers(stateDir);
-    if (states.length === 0) lines.push('mcp-tether holds no credentials.');
+    if (states.length === 0 && identityProviders === 0) lines.push('mcp-tether holds no credentials.');
   }
   // A revocation the server refused is a failure of this command (1), not a failed sign-in (3).
   return { lines, exitCode: failure === undefined ? ExitCode.ok : failure.exitCode === ExitCode.usage ? ExitCode.usage : ExitCode.failure };

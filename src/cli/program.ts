@@ -240,12 +240,13 @@ function flowOf(options: RawOptions): SignInOptions['flow'] {
 function parseEnterprise(options: RawOptions, staticClient: boolean, env: NodeJS.ProcessEnv): EnterpriseIdp | undefined {
   const given = [options.enterpriseIdp !== undefined && '--enterprise-idp', options.enterpriseIdpClient !== undefined && '--enterprise-idp-client', options.enterpriseIdToken !== undefined && '--enterprise-id-token'].filter(Boolean);
   if (given.length === 0) return undefined;
-  const example = 'Example: --enterprise-idp https://login.example.com --enterprise-idp-client \'{"client_id":"mcp-agent"}\' --enterprise-id-token env:IDP_ID_TOKEN --static-oauth-client-info \'{"client_id":"...","client_secret":"..."}\'';
-  if (options.enterpriseIdp === undefined || options.enterpriseIdpClient === undefined || options.enterpriseIdToken === undefined || !staticClient) {
-    throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp, --enterprise-idp-client, --enterprise-id-token and --static-oauth-client-info together.', { hint: example });
+  const example = 'Example: --enterprise-idp https://login.example.com --enterprise-idp-client \'{"client_id":"mcp-agent","redirect_uris":["http://localhost:3334/oauth/callback"]}\' --static-oauth-client-info \'{"client_id":"...","client_secret":"..."}\'';
+  if (options.enterpriseIdp === undefined || options.enterpriseIdpClient === undefined || !staticClient) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp, --enterprise-idp-client and --static-oauth-client-info together (and --enterprise-id-token where an SSO agent keeps your ID token).', { hint: example });
   }
   if (!URL.canParse(options.enterpriseIdp)) throw new TetherError('TETHER_INVALID_ARGUMENT', `--enterprise-idp must be the identity provider's issuer URL; "${options.enterpriseIdp}" is not a URL.`, { hint: example });
   const client = parseStaticClientInfo(expandJsonVariables(readJsonArgument('--enterprise-idp-client', options.enterpriseIdpClient), env, '--enterprise-idp-client'));
+  if (options.enterpriseIdToken === undefined) return { issuer: options.enterpriseIdp, client };
   const source = parseAssertionSource(options.enterpriseIdToken, '--enterprise-id-token');
   return { issuer: options.enterpriseIdp, client, idToken: 'file' in source ? { file: resolve(source.file) } : source };
 }
@@ -329,8 +330,8 @@ export function proxyOptions(command: Command): Command {
     .option('--auth-success-url <url>', 'send the browser to this page after a successful sign-in')
     .option('--jwt-bearer-assertion <file|env:NAME>', 'no user: exchange the platform\'s workload identity token (a JWT, read again for every token) with the jwt-bearer grant (RFC 7523)')
     .option('--enterprise-idp <issuer>', 'enterprise-managed authorization (SEP-990): your company\'s identity provider, where your ID token is exchanged for an ID-JAG this server\'s authorization server accepts')
-    .option('--enterprise-idp-client <json|@file>', 'with --enterprise-idp: the client at the identity provider, {"client_id", "client_secret"?}')
-    .option('--enterprise-id-token <file|env:NAME>', 'with --enterprise-idp: where your ID token from the identity provider is (read again for every exchange)')
+    .option('--enterprise-idp-client <json|@file>', 'with --enterprise-idp: the client at the identity provider, {"client_id", "client_secret"?, "redirect_uris"?, "scope"?}; one browser sign-in there serves every server')
+    .option('--enterprise-id-token <file|env:NAME>', 'with --enterprise-idp: where an SSO agent keeps your ID token (read again for every exchange), instead of signing in there')
     .option('--client-private-key <file>', 'the static client authenticates with a JWT signed by this PEM private key (private_key_jwt, RFC 7523), not a secret')
     .option('--client-key-id <kid>', 'with --client-private-key: the key id the authorization server knows the key by')
     .option('--token-endpoint <url>', 'with --client-credentials: the token endpoint to use, without discovery')

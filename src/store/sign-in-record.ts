@@ -1,9 +1,12 @@
 // The stored sign-in of one server, and its one owner: the non-secret state file (server-state.ts) names the
 // credential-store entry that holds the secrets (tokens, a client secret). This module names that entry and reads,
 // writes and deletes the two halves together.
+import { readdir, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonFileSync, writeFileAtomic } from './atomic-file.js';
 import { openStore } from './open-store.js';
-import { parseRecord, type SecretRecord, type SecretStore } from './secret-store.js';
-import { deleteServerState, readServerState, writeServerState, type ServerState } from './server-state.js';
+import { parseRecord, type SecretRecord, type SecretStore, type StoreKind } from './secret-store.js';
+import { deleteServerState, readServerState, serverKey, writeServerState, type ServerState } from './server-state.js';
 import type { Logger } from '../log.js';
 
 export interface StoredSignIn {
@@ -81,4 +84,44 @@ export async function dropSignIn(stateDir: string, store: SecretStore, state: Se
 /** The store a server's secrets were saved to, as its state file records (for status and logout). */
 export function storeFor(state: ServerState, stateDir: string, log: Logger): SecretStore {
   return openStore(state.store === 'file' ? 'file' : 'auto', stateDir, log);
+}
+
+// --- The sign-in at a company's identity provider (enterprise-managed authorization), shared by every server ---
+
+/** What the state directory says of an identity provider sign-in: the entry that holds it, and in which store. */
+interface IdentityProviderState {
+  entry: string;
+  store: StoreKind;
+}
+
+function identityProvidersDir(stateDir: string): string {
+  return join(stateDir, 'identity-providers');
+}
+
+/** Keeps the identity provider sign-in in `store` under `entry`, and notes where (so that `logout --all` finds it). */
+export async function saveIdentityProviderSignIn(stateDir: string, store: SecretStore, entry: string, secrets: SecretRecord): Promise<void> {
+  await store.set(entry, JSON.stringify(secrets));
+  if (store.kind === 'memory') return;
+  const note: IdentityProviderState = { entry, store: store.kind };
+  await writeFileAtomic(join(identityProvidersDir(stateDir), `${serverKey(entry)}.json`), JSON.stringify(note, null, 2));
+}
+
+export async function readIdentityProviderSignIn(store: SecretStore, entry: string): Promise<SecretRecord | undefined> {
+  return parseRecord(await store.get(entry));
+}
+
+/** `logout --all`: every identity provider sign-in, secrets first; a note whose store cannot delete is kept. */
+export async function forgetIdentityProviderSignIns(stateDir: string, log: Logger): Promise<number> {
+  const dir = identityProvidersDir(stateDir);
+  let forgotten = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const note = readJsonFileSync<IdentityProviderState>(join(dir, name));
+    if (note?.entry) {
+      await openStore(note.store === 'file' ? 'file' : 'auto', stateDir, log).delete(note.entry);
+      forgotten += 1;
+    }
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+  await rmdir(dir).catch(() => undefined);
+  return forgotten;
 }

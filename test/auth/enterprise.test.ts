@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { startAuthServer, type AuthServer } from '../fixtures/authorization-server.js';
 import { signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
-import { filesContaining } from '../helpers/secrets.js';
+import { Entry } from '@napi-rs/keyring';
+import { identityProviderEntry } from '../../src/auth/enterprise-sign-in.js';
+import { SERVICE, type SecretRecord } from '../../src/store/secret-store.js';
+import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
+import { filesContaining, keychainRecord } from '../helpers/secrets.js';
 
 const { stackWith, defer } = perTest();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,14 +23,23 @@ const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const AGENT = { client_id: 'mcp-agent', client_secret: 'agent-secret-value' };
 const SSO_CLIENT = 'sso-agent';
 
-async function identityProvider(): Promise<AuthServer> {
+async function identityProvider(redirectUri?: string): Promise<AuthServer> {
   const idp = await startAuthServer({
     resource: 'https://idp.invalid/unused',
     identityProvider: { clientAtResource: AGENT.client_id },
-    clients: [{ client_id: SSO_CLIENT, token_endpoint_auth_method: 'none', grant_types: [TOKEN_EXCHANGE], response_types: [], redirect_uris: [] }],
+    clients: [
+      redirectUri
+        ? { client_id: SSO_CLIENT, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE], response_types: ['code'], redirect_uris: [redirectUri] }
+        : { client_id: SSO_CLIENT, token_endpoint_auth_method: 'none', grant_types: [TOKEN_EXCHANGE], response_types: [], redirect_uris: [] },
+    ],
   });
   defer(() => idp.close());
   return idp;
+}
+
+/** The keychain entry of the sign-in at the identity provider, read with the keychain library itself. */
+function identityProviderEntryValue(idp: AuthServer): string | undefined {
+  return new Entry(SERVICE, identityProviderEntry({ issuer: idp.issuer, client: { client_id: SSO_CLIENT } }), { linux: { store: 'secret-service' } }).getPassword() ?? undefined;
 }
 
 const agentAt = { ...AGENT, token_endpoint_auth_method: 'client_secret_basic', grant_types: [JWT_BEARER], response_types: [], redirect_uris: [] };
@@ -117,5 +131,41 @@ describe('enterprise-managed authorization (ID-JAG)', () => {
       await idTokenFile(ws, idp); // the SSO agent writes a fresh ID token
       expect(text(await started.ide.client.callTool({ name: 'whoami', arguments: {} })), stderr).toBe(AGENT.client_id);
     }
+  });
+
+  it('without an SSO agent: one browser sign-in at the identity provider serves every MCP server of the company', async () => {
+    const redirect = `http://localhost:${await freePort()}/oauth/callback`;
+    const idp = await identityProvider(redirect);
+    const trust = (): { issuer: string; jwksUri: string } => ({ issuer: idp.issuer, jwksUri: idp.jwksUri });
+    const stacks = await Promise.all([1, 2, 3].map(() => stackWith({ clients: [agentAt], clientAuthMethods: ['client_secret_basic'], trustIdJagsFrom: trust })));
+    const ws = workspace();
+    const args = ['--enterprise-idp', idp.issuer, '--enterprise-idp-client', JSON.stringify({ client_id: SSO_CLIENT, redirect_uris: [redirect] }), '--static-oauth-client-info', JSON.stringify(AGENT)];
+    // Two servers start together (an IDE starting its configured servers): one waits for the other's sign-in.
+    const ides = await Promise.all(stacks.slice(0, 2).map((stack) => startIde(stack.mcp.url, ws, { args })));
+    defer(async () => {
+      await Promise.all(ides.map((ide) => ide.close()));
+    });
+    for (const ide of ides) expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(AGENT.client_id);
+    expect(signins(ws)).toHaveLength(1);
+    expect(idp.counts.codeGrants).toBe(1);
+    expect(idp.counts.idJagsIssued).toBe(2);
+    // A third server, later: the kept sign-in at the identity provider is used, no browser.
+    const third = await startIde(stacks[2]?.mcp.url ?? '', ws, { args });
+    defer(() => third.close());
+    expect(text(await third.client.callTool({ name: 'whoami', arguments: {} })), third.stderr()).toBe(AGENT.client_id);
+    expect(signins(ws)).toHaveLength(1);
+    expect(idp.counts.idJagsIssued).toBe(3);
+    // That sign-in is kept in the keychain (one entry for the identity provider), not in a file.
+    const kept = JSON.parse(identityProviderEntryValue(idp) ?? '{}') as SecretRecord;
+    expect(kept.tokens?.id_token?.split('.')).toHaveLength(3);
+    expect(filesContaining(ws.home, [kept.tokens?.id_token ?? 'missing', AGENT.client_secret])).toEqual([]);
+    expect(keychainRecord(ws.home, stacks[0]?.mcp.url ?? '')?.tokens?.access_token).toBeDefined();
+
+    // logout --all leaves nothing behind: the identity provider's sign-in goes with the servers'.
+    await Promise.all([...ides, third].map((ide) => ide.close()));
+    const out = await runCli(ws, ['logout', '--all']);
+    expect(out.stdout).toContain('Signed out of 1 identity provider');
+    expect(out.code).toBe(0);
+    expect(identityProviderEntryValue(idp)).toBeUndefined();
   });
 });
