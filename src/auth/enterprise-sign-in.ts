@@ -11,9 +11,8 @@ import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener } from './callback-server.js';
 import { clientConfiguration } from './client-config.js';
 import { discoverAuthorizationServer } from './discovery.js';
-import type { EnterpriseIdp } from './enterprise.js';
 import { registeredRedirect } from './registration.js';
-import type { AuthSettings } from './settings.js';
+import type { AuthSettings, EnterpriseIdp } from './settings.js';
 import { toStoredTokens } from './tokens.js';
 
 /** An ID token this close to its expiry is renewed before it is exchanged. */

@@ -5,12 +5,10 @@
 import * as oidc from 'openid-client';
 import { TetherError } from '../errors.js';
 import { registerSecret } from '../log.js';
-import type { AssertionSource } from './assertion.js';
 import { clientConfiguration } from './client-config.js';
 import { discoverAuthorizationServer } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
-import type { SignInSettings } from './settings.js';
-import type { StaticClientInfo } from './static-client.js';
+import type { EnterpriseIdp, SignInSettings } from './settings.js';
 
 /** RFC 8693 section 2.1. */
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -18,14 +16,6 @@ const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 /** The ID-JAG draft, section 9.1. */
 export const ID_JAG_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
-
-/** --enterprise-idp, --enterprise-idp-client and --enterprise-id-token: the company's identity provider and the user's ID token there. */
-export interface EnterpriseIdp {
-  issuer: string;
-  client: StaticClientInfo;
-  /** Where the user's ID token is (an SSO agent keeps it fresh), read again for every exchange; absent: mcp-tether signs in there. */
-  idToken?: AssertionSource;
-}
 
 /** What the ID-JAG is for: the MCP server's authorization server (audience), the server itself, the scope. */
 export interface JagTarget {

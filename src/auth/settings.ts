@@ -8,7 +8,6 @@ import type { PrivateKey } from 'openid-client';
 import type { BearerChallenge } from './challenge.js';
 import type { AssertionSource } from './assertion.js';
 import type { ClientKeyOption } from './client-key.js';
-import type { EnterpriseIdp } from './enterprise.js';
 import type { StaticClientInfo } from './static-client.js';
 
 /**
@@ -19,6 +18,14 @@ export type MachineFlow = 'client-credentials' | 'jwt-bearer' | 'enterprise';
 
 export function isMachineFlow(flow: SignInOptions['flow'] | undefined): flow is MachineFlow {
   return flow === 'client-credentials' || flow === 'jwt-bearer' || flow === 'enterprise';
+}
+
+/** --enterprise-idp, --enterprise-idp-client and --enterprise-id-token: the company's identity provider and the user's ID token there. */
+export interface EnterpriseIdp {
+  issuer: string;
+  client: StaticClientInfo;
+  /** Where the user's ID token is (an SSO agent keeps it fresh), read again for every exchange; absent: mcp-tether signs in there. */
+  idToken?: AssertionSource;
 }
 
 /** What a completed sign-in stores: the non-secret state and the secrets. */

@@ -7,8 +7,7 @@ import { parseAssertionSource, type AssertionSource } from '../auth/assertion.js
 import { checkClientKey, type ClientKeyOption } from '../auth/client-key.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
 import { assertSecureUrl, serverUrlOf } from '../http/url.js';
-import type { EnterpriseIdp } from '../auth/enterprise.js';
-import type { SignInOptions } from '../auth/settings.js';
+import type { EnterpriseIdp, SignInOptions } from '../auth/settings.js';
 import type { LogLevel } from '../log.js';
 import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
 import { STORE_CHOICES, type StoreChoice } from '../store/secret-store.js';
