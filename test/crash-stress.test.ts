@@ -1,6 +1,6 @@
 // Eight IDE windows share one sign-in with rotating refresh tokens and 5 s access tokens while mcp-tether processes
 // are killed with SIGKILL at random moments (in a call, a refresh, a keychain write) and new ones start: nothing is
-// lost, and the user signs in once. TETHER_STRESS_SECONDS sets how long (default 60; the full run is 120).
+// lost, and the user signs in once. TETHER_STRESS_SECONDS sets how long (default 120, the full run).
 import { describe, expect, it } from 'vitest';
 import { startStack } from './fixtures/stack.js';
 import { signins, startIde, text, workspace, type Ide } from './helpers/ide.js';
@@ -8,7 +8,7 @@ import { keychainRecord } from './helpers/secrets.js';
 
 const whoami = async (ide: Ide): Promise<string> => text(await ide.client.callTool({ name: 'whoami', arguments: {} }));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const SECONDS = Number(process.env.TETHER_STRESS_SECONDS ?? 60);
+const SECONDS = Number(process.env.TETHER_STRESS_SECONDS ?? 120);
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed with the seed it prints. */
 function seeded(seed: number): () => number {
