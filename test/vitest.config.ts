@@ -1,9 +1,23 @@
 // vitest settings: end-to-end tests spawn real servers and processes. Most files wait on sign-ins and timers more
-// than they compute, so two run at a time (the crash stress test among them: load only makes it harsher); the files
-// whose assertions depend on timing (a person's sign-in, published clients' start-up windows, the conformance
-// runner's deadlines, locks raced by killed holders) then run alone, one after another.
+// than they compute, so three run at a time, the longest first (the crash stress test among them: load only makes it
+// harsher); the files whose assertions depend on timing (a person's sign-in, published clients' start-up windows,
+// the conformance runner's deadlines, locks raced by killed holders) then run alone, one after another.
 import { fileURLToPath } from 'node:url';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Started first, so that the longest files overlap the many short ones instead of running on at the end. */
+const LONGEST = ['test/crash-stress.test.ts', 'test/credentials.test.ts', 'test/auth/failure-modes.test.ts', 'test/bridge/agentcore-gateway.test.ts', 'test/auth/oversized-answers.test.ts'];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification): number => {
+      const index = LONGEST.findIndex((path) => spec.moduleId.endsWith(path));
+      return index === -1 ? LONGEST.length : index;
+    };
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 const ALONE = [
   'test/coordination/lock.test.ts',
@@ -20,11 +34,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
-        test: { name: 'two-at-a-time', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } },
+        test: { name: 'three-at-a-time', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

@@ -230,7 +230,8 @@ export async function signIn(
   if (isMachineFlow(flow)) {
     // A machine's own grant: no user, no browser; "refreshing" is asking again.
     const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
-    const parameters = { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
+    // No authorization request here: the parameters given for it (Auth0's audience) go to the token request instead.
+    const parameters = { ...settings.authorizeParams, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     const config = configurationFor(settings, server, client);
     const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, ...(scope ? { scope } : {}) };
     if (flow === 'enterprise') {

@@ -310,7 +310,7 @@ export function proxyOptions(command: Command): Command {
     .option('--scope <scopes>', 'scopes to request, space-separated (default: what the server asks for)')
     .option('--resource <uri>', 'resource indicator (RFC 8707) to send instead of the server\'s own; "" sends none')
     .option('--disable-resource-parameter', 'send no resource indicator (Microsoft Entra ID v2 rejects it)')
-    .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0 (repeatable)', collect)
+    .option('--authorize-param <key=value>', 'extra authorization request parameter, e.g. audience=... for Auth0; with --client-credentials, sent on the token request (repeatable)', collect)
     .option('--assume-pkce-s256', 'sign in even though the authorization server does not advertise PKCE S256 (Amazon Cognito)')
     .option('--use-id-token', 'send the ID token as the bearer token instead of the access token (Cognito access tokens carry no audience)')
     .option('--accept-issuer <issuer>', 'use authorization server metadata that names this issuer though it was discovered for another (RFC 8414 section 3.3; Atlassian, proxies in front of Entra ID); said on stderr each time')
