@@ -72,7 +72,8 @@ describe('processes killed at random while they share a rotating sign-in', () =>
       const context = `seed ${seed}, ${kills} kills, ${calls} calls, ${stack.as.counts.refreshGrants} refreshes, ${stack.as.counts.failedGrants} refused`;
       console.info(`crash stress: ${context}`);
       expect(failures, context).toEqual([]);
-      expect(kills, context).toBeGreaterThanOrEqual(Math.floor(SECONDS / 4));
+      // A kill every 1-3 s is ~60 in 2 minutes; a loaded machine restarts processes slower, so the floor is loose.
+      expect(kills, context).toBeGreaterThanOrEqual(Math.floor(SECONDS / 6));
       // Every surviving process, and one started now, still works.
       expect(await Promise.all(slots.map((slot) => whoami(slot.ide))), context).toEqual(slots.map(() => 'alice'));
       const newcomer = await startIde(stack.mcp.url, ws);

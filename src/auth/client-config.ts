@@ -11,6 +11,11 @@ export interface ClientIdentity {
   token_endpoint_auth_method?: string;
   /** --client-private-key: the client authenticates with a signed JWT (private_key_jwt, RFC 7523 section 2.2). */
   private_key?: oidc.PrivateKey;
+  /**
+   * --client-assertion: the client authenticates with a JWT its platform issued (RFC 7523 section 2.2; Entra ID's
+   * federated credentials), read again for every request.
+   */
+  client_assertion?: () => string;
 }
 
 /**
@@ -18,7 +23,7 @@ export interface ClientIdentity {
  * or else as the server supports (RFC 8414 section 2: the default is client_secret_basic).
  */
 export function chooseAuthMethod(client: ClientIdentity, server: AuthorizationServerMetadata): string {
-  if (client.private_key) return 'private_key_jwt';
+  if (client.private_key || client.client_assertion) return 'private_key_jwt';
   if (!client.client_secret) return 'none';
   if (client.token_endpoint_auth_method && client.token_endpoint_auth_method !== 'none') return client.token_endpoint_auth_method;
   const supported = server.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
@@ -40,12 +45,22 @@ function clientSecretBasic(secret: string): oidc.ClientAuth {
   };
 }
 
+/** RFC 7523 section 2.2 with a JWT the platform issued (not signed here): the current one, for each request. */
+function platformAssertion(read: () => string): oidc.ClientAuth {
+  return (_server, client, body) => {
+    body.set('client_id', client.client_id);
+    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    body.set('client_assertion', read());
+  };
+}
+
 function clientAuthentication(method: string, client: ClientIdentity): oidc.ClientAuth {
   const secret = client.client_secret;
   switch (method) {
     case 'private_key_jwt':
       // openid-client signs a fresh assertion (jti, 60 s exp) for each request, its audience the issuer.
       if (client.private_key) return oidc.PrivateKeyJwt(client.private_key);
+      if (client.client_assertion) return platformAssertion(client.client_assertion);
       return oidc.None();
     case 'client_secret_post':
       return oidc.ClientSecretPost(secret);

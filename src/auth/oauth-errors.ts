@@ -11,6 +11,8 @@ export interface ErrorContext {
   clientSource?: string;
   /** The client authenticates with --client-private-key (private_key_jwt). */
   clientKey?: boolean;
+  /** The client authenticates with its platform's JWT (--client-assertion). */
+  clientAssertion?: boolean;
   scope?: string;
   issuer?: string;
 }
@@ -21,6 +23,9 @@ export function hintFor(code: string, description: string, context: ErrorContext
     case 'unauthorized_client':
       if (context.clientSource === 'dynamic') {
         return `The provider does not accept the client ${context.clientId ?? ''} that mcp-tether registered with it: run \`mcp-tether logout <url>\` to register afresh at the next sign-in; if it is refused again, register a client at the provider and pass it with --static-oauth-client-info.`;
+      }
+      if (context.clientAssertion) {
+        return `The provider does not accept the client ${context.clientId ?? ''} with the platform's JWT (--client-assertion): check the client's federated credential at the provider (the JWT's issuer, subject and audience must be the ones it names; Entra ID expects the audience api://AzureADTokenExchange) and that the file holds a current token.`;
       }
       if (context.clientKey) {
         return `The provider does not accept the client ${context.clientId ?? ''} with the key given: check that the provider holds the public half of --client-private-key for this client (its algorithm allowed; --client-key-id if it keeps several keys).`;

@@ -6,9 +6,10 @@ import type { SecretRecord, StoredTokens } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
 import { clientConfiguration } from './client-config.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
+import { readAssertion } from './assertion.js';
 import { loadDPoPKey } from './dpop.js';
 import { explainOAuthError, isTransient, oauthErrorCode } from './oauth-errors.js';
-import type { RefreshSettings } from './settings.js';
+import { staticClientProof, type RefreshSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
 
 const RETRIES = 3;
@@ -38,7 +39,7 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
       client_id: state.client.client_id,
       token_endpoint_auth_method: state.client.token_endpoint_auth_method,
       ...(secrets.client_secret ? { client_secret: secrets.client_secret } : {}),
-      ...(settings.clientKey && state.client.source === 'static' ? { private_key: settings.clientKey } : {}),
+      ...(state.client.source === 'static' ? staticClientProof(settings, (source) => readAssertion(source, process.env, 'client assertion from your platform')) : {}),
     },
     settings.fetch,
     settings.allowHttp,
@@ -52,7 +53,7 @@ export async function refreshTokens(settings: RefreshSettings, state: ServerStat
       const response = await oidc.refreshTokenGrant(config, tokens.refresh_token, parameters, bound);
       return toStoredTokens(response, tokens);
     } catch (error) {
-      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source, clientKey: settings.clientKey !== undefined });
+      const explained = explainOAuthError(error, 'Refreshing the access token', { clientId: state.client.client_id, clientSource: state.client.source, clientKey: settings.clientKey !== undefined, clientAssertion: settings.clientAssertion !== undefined });
       if (oauthErrorCode(error) === 'invalid_scope' && parameters.scope) {
         // a server that keeps the scope of the grant apart from the one asked for: ask again without naming one
         settings.log.debug(`the server refused the scope on refresh (${messageOf(error)}); asking again without it`);

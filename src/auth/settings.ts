@@ -69,6 +69,8 @@ export interface SignInOptions {
   tokenEndpoint?: string;
   /** --client-private-key and --client-key-id: the static client authenticates with private_key_jwt. */
   clientKeyFile?: ClientKeyOption;
+  /** --client-assertion: the static client authenticates with its platform's JWT (Entra ID federated credentials). */
+  clientAssertion?: AssertionSource;
   /**
    * --accept-issuer: authorization server metadata that names this issuer is used though it was discovered for
    * another (RFC 8414 section 3.3 not met by a server the user trusts); said on stderr every time.
@@ -112,4 +114,11 @@ export interface SignInObserver {
 export type SignInSettings = Omit<AuthSettings, 'signInElsewhere'>;
 
 /** What a refresh needs. */
-export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log' | 'clientKey'>;
+export type RefreshSettings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'disableResource' | 'log' | 'clientKey' | 'clientAssertion'>;
+
+/** How the static client proves itself besides a secret: a key (--client-private-key) or its platform's JWT (--client-assertion). */
+export function staticClientProof(settings: Pick<AuthSettings, 'clientKey' | 'clientAssertion'>, readPlatformJwt: (source: AssertionSource) => string): { private_key?: PrivateKey; client_assertion?: () => string } {
+  const assertion = settings.clientAssertion;
+  if (settings.clientKey) return { private_key: settings.clientKey };
+  return assertion ? { client_assertion: () => readPlatformJwt(assertion) } : {};
+}

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { hasCode, TetherError } from '../errors.js';
 import type { SecretRecord, StoredDPoPKey } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
-import { readAssertion } from './assertion.js';
+import { readAssertion, type AssertionSource } from './assertion.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
@@ -17,7 +17,7 @@ import { discoverAuthorizationServer, discoverProtectedResource, type Authorizat
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
-import { isMachineFlow, type SignedIn, type SignInSettings } from './settings.js';
+import { isMachineFlow, staticClientProof, type SignedIn, type SignInSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
 
 /** RFC 7523 section 2.1. */
@@ -218,7 +218,7 @@ export async function signIn(
     const reused = client.registration === sameServer?.client;
     trace(
       `client ${client.registration.client_id} (${client.registration.source}${reused ? ', kept from an earlier sign-in' : ''}); ` +
-        `token endpoint auth ${chooseAuthMethod(identityOf(client, settings.clientKey), server)}; ` +
+        `token endpoint auth ${chooseAuthMethod(identityOf(client, settings), server)}; ` +
         `PKCE S256; redirect URI ${redirectUri ?? '(none: device sign-in)'}`,
     );
     if (client.registration.source === 'dynamic' && !reused) {
@@ -233,7 +233,7 @@ export async function signIn(
     // No authorization request here: the parameters given for it (Auth0's audience) go to the token request instead.
     const parameters = { ...settings.authorizeParams, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     const config = configurationFor(settings, server, client);
-    const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, ...(scope ? { scope } : {}) };
+    const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, clientAssertion: settings.clientAssertion !== undefined, ...(scope ? { scope } : {}) };
     if (flow === 'enterprise') {
       // SEP-990: an ID-JAG from the company's identity provider, for this server's authorization server and resource.
       if (!settings.enterprise) throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp.');
@@ -261,7 +261,7 @@ export async function signIn(
         throw explainOAuthError(error, 'The jwt-bearer grant (workload identity)', machineContext);
       }
     }
-    if (!client.client_secret && !settings.clientKey) {
+    if (!client.client_secret && !settings.clientKey && !settings.clientAssertion) {
       throw new TetherError('TETHER_CONFIDENTIAL_CLIENT_REQUIRED', '--client-credentials needs a confidential client.', {
         hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret", or with "client_id" and --client-private-key.',
       });
@@ -336,16 +336,21 @@ function clientSecrets(client: RegisteredClient): SecretRecord {
 }
 
 /** How the client identifies itself at the token endpoint. */
-function identityOf(client: RegisteredClient, key: SignInSettings['clientKey']): ClientIdentity {
+function identityOf(client: RegisteredClient, settings: Pick<SignInSettings, 'clientKey' | 'clientAssertion'>): ClientIdentity {
   return {
     client_id: client.registration.client_id,
     token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
     ...(client.client_secret ? { client_secret: client.client_secret } : {}),
-    // The key belongs to the client given on the command line, never to one registered dynamically.
-    ...(key && client.registration.source === 'static' ? { private_key: key } : {}),
+    // The key or platform JWT belongs to the client given on the command line, never to one registered dynamically.
+    ...(client.registration.source === 'static' ? staticClientProof(settings, platformJwt) : {}),
   };
 }
 
+/** --client-assertion's JWT, read now (platforms rotate it). */
+function platformJwt(source: AssertionSource): string {
+  return readAssertion(source, process.env, 'client assertion from your platform');
+}
+
 function configurationFor(settings: SignInSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
-  return clientConfiguration(server, identityOf(client, settings.clientKey), settings.fetch, settings.allowHttp);
+  return clientConfiguration(server, identityOf(client, settings), settings.fetch, settings.allowHttp);
 }

@@ -87,6 +87,7 @@ interface RawOptions {
   tokenEndpoint?: string;
   clientPrivateKey?: string;
   jwtBearerAssertion?: string;
+  clientAssertion?: string;
   enterpriseIdp?: string;
   enterpriseIdpClient?: string;
   enterpriseIdToken?: string;
@@ -255,6 +256,17 @@ function enterpriseOf(options: RawOptions, staticClient: boolean, env: NodeJS.Pr
   return enterprise ? { enterprise } : {};
 }
 
+/** --client-assertion: the platform's JWT as the static client's credential (RFC 7523 section 2.2). */
+function parseClientAssertion(options: RawOptions, staticClient: boolean): AssertionSource {
+  if (!staticClient || options.clientPrivateKey !== undefined) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', '--client-assertion authenticates the client --static-oauth-client-info names, instead of --client-private-key.', {
+      hint: 'Example: --client-credentials --static-oauth-client-info \'{"client_id":"<app id>"}\' --client-assertion /var/run/secrets/azure/tokens/azure-identity-token',
+    });
+  }
+  const source = parseAssertionSource(options.clientAssertion ?? '', '--client-assertion');
+  return 'file' in source ? { file: resolve(source.file) } : source;
+}
+
 /** --accept-issuer: one issuer, as the metadata writes it (compared exactly, like the check it relaxes). */
 function parseAcceptIssuer(raw: string): string {
   if (!URL.canParse(raw)) {
@@ -332,6 +344,7 @@ export function proxyOptions(command: Command): Command {
     .option('--enterprise-idp-client <json|@file>', 'with --enterprise-idp: the client at the identity provider, {"client_id", "client_secret"?, "redirect_uris"?, "scope"?}; one browser sign-in there serves every server')
     .option('--enterprise-id-token <file|env:NAME>', 'with --enterprise-idp: where an SSO agent keeps your ID token (read again for every exchange), instead of signing in there')
     .option('--client-private-key <file>', 'the static client authenticates with a JWT signed by this PEM private key (private_key_jwt, RFC 7523), not a secret')
+    .option('--client-assertion <file|env:NAME>', 'the static client authenticates with a JWT its platform issues (Entra ID federated credentials: GitHub Actions, Kubernetes, other clouds), read again for every request')
     .option('--client-key-id <kid>', 'with --client-private-key: the key id the authorization server knows the key by')
     .option('--token-endpoint <url>', 'with --client-credentials: the token endpoint to use, without discovery')
     .option('--debug', 'verbose diagnostics on stderr (secrets are never printed)')
@@ -389,6 +402,7 @@ export function toConfig(serverUrlRaw: string, callbackPortRaw: string | undefin
       ...(options.clientPrivateKey ? { clientKeyFile: parseClientKey(options, staticClientInfo !== undefined) } : {}),
       ...(options.jwtBearerAssertion !== undefined ? { assertion: parseAssertion(options.jwtBearerAssertion, staticClientInfo !== undefined) } : {}),
       ...enterpriseOf(options, staticClientInfo !== undefined, env),
+      ...(options.clientAssertion !== undefined ? { clientAssertion: parseClientAssertion(options, staticClientInfo !== undefined) } : {}),
     },
     ...(options.initializeHold === undefined ? {} : { initializeHoldMs: Math.round(options.initializeHold * 1000) }),
     ...(staticClientInfo === undefined ? {} : { staticClientInfo }),

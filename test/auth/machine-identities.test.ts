@@ -155,3 +155,51 @@ describe('--jwt-bearer-assertion (workload identity)', () => {
     expect(assertionsSent(stack.as.credentialRequests)).toEqual([]);
   });
 });
+
+describe('--client-assertion (Entra ID federated credentials)', () => {
+  const APP = '5d1c0b7e-app-registration';
+  const SUBJECT = 'repo:acme/tools:ref:refs/heads/main';
+  const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+  const app = { client_id: APP, client_secret: 'a-secret-mcp-tether-never-sees', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
+
+  it('authenticates the app with the platform\'s JWT instead of a secret, reading the file again after the platform rotates it', async () => {
+    const stack = await stackWith({ profile: 'entra', clientCredentials: true, accessTokenTtl: 3, clients: [app], federatedCredential: { clientId: APP, subject: SUBJECT } });
+    const ws = workspace();
+    const file = join(ws.home, 'azure-identity-token');
+    const first = await stack.as.workloadToken({ sub: SUBJECT, audience: EXCHANGE_AUDIENCE });
+    writeFileSync(file, first, { mode: 0o600 });
+    const args = ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: APP }), '--client-assertion', file, '--scope', `${stack.mcp.url}/.default`, '--disable-resource-parameter'];
+    const ide = await startIde(stack.mcp.url, ws, { args });
+    defer(() => ide.close());
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(APP);
+    const second = await stack.as.workloadToken({ sub: SUBJECT, audience: EXCHANGE_AUDIENCE, expiresInSeconds: 600 });
+    writeFileSync(file, second, { mode: 0o600 });
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(APP);
+    expect(stack.as.counts.federatedAssertions).toBe(2);
+    const sent = stack.as.credentialRequests.filter((request) => request.path.endsWith('/token')).map((request) => new URLSearchParams(request.body));
+    expect(sent.map((body) => body.get('client_assertion'))).toEqual([first, second]);
+    expect(sent.every((body) => !body.has('client_secret') && body.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')).toBe(true);
+    expect(signins(ws)).toHaveLength(0);
+    expect(ide.stderr()).not.toContain(first);
+  });
+
+  it('a JWT for another subject is refused, and the IDE is told to check the federated credential', async () => {
+    const stack = await stackWith({ profile: 'entra', clientCredentials: true, clients: [app], federatedCredential: { clientId: APP, subject: SUBJECT } });
+    const ws = workspace();
+    const file = join(ws.home, 'azure-identity-token');
+    writeFileSync(file, await stack.as.workloadToken({ sub: 'repo:someone/else:ref:refs/heads/main', audience: EXCHANGE_AUDIENCE }), { mode: 0o600 });
+    let stderr = '';
+    const args = ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: APP }), '--client-assertion', file, '--scope', `${stack.mcp.url}/.default`, '--disable-resource-parameter'];
+    const told = await startIde(stack.mcp.url, ws, { args, onStderr: (text) => (stderr = text) })
+      .then(async (ide) => {
+        defer(() => ide.close());
+        await ide.client.callTool({ name: 'whoami', arguments: {} });
+        return 'the call succeeded';
+      })
+      .catch((error: unknown) => String((error as { message?: unknown }).message));
+    expect(told).toContain('AADSTS700213');
+    expect(told + stderr).toContain('federated credential');
+    expect(stack.as.counts.federatedAssertions).toBe(0);
+  });
+});

@@ -76,6 +76,11 @@ describe('mcp-tether command line', () => {
     ['--token-endpoint without --client-credentials', ['https://gw.example/mcp', '--token-endpoint', 'https://a.example/token'], 'TETHER_INVALID_ARGUMENT'],
     ['an unreadable --header-file', ['https://gw.example/mcp', '--header-file', '/nonexistent/headers'], 'TETHER_UNREADABLE_FILE'],
     ['an unreadable --ca-file for logout', ['logout', '--all', '--ca-file', '/nonexistent/ca.pem'], 'TETHER_UNREADABLE_FILE'],
+    ['--client-assertion without the client it authenticates', ['https://gw.example/mcp', '--client-assertion', '/run/token'], 'TETHER_INVALID_ARGUMENT'],
+    ['--client-assertion beside --client-private-key', ['https://gw.example/mcp', '--static-oauth-client-info', '{"client_id":"a"}', '--client-assertion', '/run/token', '--client-private-key', '/run/key.pem'], 'TETHER_INVALID_ARGUMENT'],
+    ['--enterprise-idp without its client', ['https://gw.example/mcp', '--enterprise-idp', 'https://login.example.com', '--static-oauth-client-info', '{"client_id":"a"}'], 'TETHER_INVALID_ARGUMENT'],
+    ['--enterprise-idp beside --client-credentials', ['https://gw.example/mcp', '--enterprise-idp', 'https://login.example.com', '--client-credentials'], 'TETHER_INVALID_ARGUMENT'],
+    ['--accept-issuer that is not a URL', ['https://gw.example/mcp', '--accept-issuer', 'cf.mcp.atlassian.com'], 'TETHER_INVALID_ARGUMENT'],
   ];
   it.each(usage)('%s: exit 2 and its code, in one style', (_what, args, code) => {
     const result = run(...args);
