@@ -65,13 +65,14 @@ describe('several IDE windows', () => {
 
 describe('when the authorization server changes its mind', () => {
   it('a revoked refresh token leads to exactly one new sign-in and the pending call succeeds', async () => {
-    const stack = await startStack({ accessTokenTtl: 3 });
+    // 8 s tokens: long enough that the new sign-in's token is still fresh when the call is sent again on a busy machine.
+    const stack = await startStack({ accessTokenTtl: 8 });
     const ws = workspace();
     const ide = await startIde(stack.mcp.url, ws);
     try {
       expect(await whoami(ide)).toBe('alice');
       await stack.as.revokeAll();
-      await sleep(3_500); // the access token expires; its refresh token no longer works
+      await sleep(8_500); // the access token expires; its refresh token no longer works
       expect(await whoami(ide)).toBe('alice');
       expect(stack.as.counts.codeGrants).toBe(2);
       expect(stack.as.counts.authorizationRequests).toBe(2);

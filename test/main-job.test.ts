@@ -66,6 +66,8 @@ describe('token lifetime', () => {
     const ws = workspace();
     const ide = await startIde(stack.mcp.url, ws);
     try {
+      // Signed in first: the 8 s of calls below are the token's lifetime at work, not the sign-in.
+      expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} }))).toBe('alice');
       const results: string[] = [];
       const until = Date.now() + 8_000;
       while (Date.now() < until) {

@@ -2,28 +2,15 @@
 // names "https://mcp.atlassian.com/", whose metadata says "https://cf.mcp.atlassian.com"; here: localhost and 127.0.0.1): refused by default with the
 // way out named; --accept-issuer takes that one issuer for this server, and says so every time it is used.
 import { describe, expect, it } from 'vitest';
-import { startIde, text, workspace } from '../helpers/ide.js';
+import { refusedCall, startIde, text, workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 
 const { stackWith, defer } = perTest();
 
-/** The IDE starts and calls a tool; what it was told when that failed (message and data), and mcp-tether's stderr. */
-async function refusal(url: string, args: string[] = []): Promise<{ told: string; stderr: string }> {
-  let stderr = '';
-  const told = await startIde(url, workspace(), { args, onStderr: (text) => (stderr = text) })
-    .then(async (ide) => {
-      defer(() => ide.close());
-      await ide.client.callTool({ name: 'whoami', arguments: {} });
-      return 'the call succeeded';
-    })
-    .catch((error: unknown) => `${String((error as { message?: unknown }).message)} ${JSON.stringify((error as { data?: unknown }).data ?? null)}`);
-  return { told, stderr };
-}
-
 describe('an authorization server whose metadata names another issuer than the one it was found by', () => {
   it('is refused by default, with the exact --accept-issuer to pass; nothing is registered and no browser opens', async () => {
     const stack = await stackWith({ advertiseIssuer: (issuer) => issuer.replace("127.0.0.1", "localhost") });
-    const { told, stderr } = await refusal(stack.mcp.url);
+    const { told, stderr } = await refusedCall(stack.mcp.url, workspace());
     expect(told).toContain('TETHER_METADATA_INVALID');
     expect(told + stderr).toContain(`--accept-issuer "${stack.as.issuer}"`);
     expect(stack.as.counts.registrations).toBe(0);
@@ -41,7 +28,7 @@ describe('an authorization server whose metadata names another issuer than the o
 
   it('--accept-issuer with another issuer relaxes nothing', async () => {
     const stack = await stackWith({ advertiseIssuer: (issuer) => issuer.replace("127.0.0.1", "localhost") });
-    const { told } = await refusal(stack.mcp.url, ['--accept-issuer', 'https://attacker.example.com']);
+    const { told } = await refusedCall(stack.mcp.url, workspace(), { args: ['--accept-issuer', 'https://attacker.example.com'] });
     expect(told).toContain('TETHER_METADATA_INVALID');
     expect(stack.as.counts.registrations).toBe(0);
   });

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
+import { refusedCall, signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 import { allFiles } from '../helpers/secrets.js';
 
@@ -189,15 +189,8 @@ describe('--client-assertion (Entra ID federated credentials)', () => {
     const ws = workspace();
     const file = join(ws.home, 'azure-identity-token');
     writeFileSync(file, await stack.as.workloadToken({ sub: 'repo:someone/else:ref:refs/heads/main', audience: EXCHANGE_AUDIENCE }), { mode: 0o600 });
-    let stderr = '';
     const args = ['--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: APP }), '--client-assertion', file, '--scope', `${stack.mcp.url}/.default`, '--disable-resource-parameter'];
-    const told = await startIde(stack.mcp.url, ws, { args, onStderr: (text) => (stderr = text) })
-      .then(async (ide) => {
-        defer(() => ide.close());
-        await ide.client.callTool({ name: 'whoami', arguments: {} });
-        return 'the call succeeded';
-      })
-      .catch((error: unknown) => String((error as { message?: unknown }).message));
+    const { told, stderr } = await refusedCall(stack.mcp.url, ws, { args });
     expect(told).toContain('AADSTS700213');
     expect(told + stderr).toContain('federated credential');
     expect(stack.as.counts.federatedAssertions).toBe(0);

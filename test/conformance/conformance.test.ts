@@ -38,9 +38,18 @@ const RUNS: Run[] = [
 /**
  * Extension scenarios the requirement set runs without scoring that mcp-tether implements, and so scores here: a
  * machine client with a secret (client_secret_basic) and with a key (private_key_jwt), workload identity (jwt-bearer),
- * DPoP-bound tokens with and without the servers' nonces (RFC 9449), and enterprise-managed authorization (ID-JAG).
+ * DPoP-bound tokens with and without the servers' nonces (RFC 9449), enterprise-managed authorization (ID-JAG), and
+ * JSON Schema 2020-12 keywords carried unchanged (added after the release; a bridge must not touch a schema).
  */
-const SCORED_HERE = new Set(['auth/client-credentials-basic', 'auth/client-credentials-jwt', 'auth/wif-jwt-bearer', 'auth/dpop', 'auth/dpop-nonce', 'auth/enterprise-managed-authorization']);
+const SCORED_HERE = new Set([
+  'auth/client-credentials-basic',
+  'auth/client-credentials-jwt',
+  'auth/wif-jwt-bearer',
+  'auth/dpop',
+  'auth/dpop-nonce',
+  'auth/enterprise-managed-authorization',
+  'json-schema-2020-12-preservation',
+]);
 
 interface Check {
   id: string;

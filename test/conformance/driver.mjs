@@ -211,9 +211,13 @@ async function main() {
     const listed = await request('tools/list', {});
     const tools = Array.isArray(listed?.tools) ? listed.tools : [];
     say(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
-    // An IDE may call any of the tools: call each once.
+    // An IDE may call any of the tools: call each once. A schema-echo tool (json-schema-2020-12-preservation) gets the
+    // other tool's inputSchema as this IDE received it, which shows whether anything on the way changed it.
+    const echo = tools.find((tool) => tool.name === 'json_schema_echo');
+    const focal = tools.find((tool) => tool !== echo);
     for (const tool of tools) {
-      const result = await request('tools/call', { name: tool.name, arguments: sample(tool.inputSchema) });
+      const args = tool === echo && focal ? { schema: focal.inputSchema } : sample(tool.inputSchema);
+      const result = await request('tools/call', { name: tool.name, arguments: args });
       say(`tools/call ${tool.name}: ${result?.isError ? 'isError' : 'ok'}`);
     }
   })();

@@ -127,6 +127,29 @@ export async function startIde(serverUrl: string, ws: Workspace, options: IdeOpt
 }
 
 /**
+ * An IDE that starts mcp-tether and calls `whoami`, where that is expected to fail: what the IDE was told (the error's
+ * message and data, from the start or the call) and mcp-tether's stderr. The IDE is closed afterwards.
+ */
+export async function refusedCall(serverUrl: string, ws: Workspace, options: IdeOptions = {}): Promise<{ told: string; stderr: string }> {
+  let stderr = '';
+  const onStderr = (text: string): void => {
+    stderr = text;
+    options.onStderr?.(text);
+  };
+  const told = await startIde(serverUrl, ws, { ...options, onStderr })
+    .then(async (ide) => {
+      try {
+        await ide.client.callTool({ name: 'whoami', arguments: {} });
+        return 'the call succeeded';
+      } finally {
+        await ide.close();
+      }
+    })
+    .catch((error: unknown) => `${String((error as { message?: unknown }).message)} ${JSON.stringify((error as { data?: unknown }).data ?? null)}`);
+  return { told, stderr };
+}
+
+/**
  * The tool names, as an IDE sees them once it has followed list_changed: while the user signs in, mcp-tether
  * answers tools/list with an empty list and announces the real one afterwards.
  */

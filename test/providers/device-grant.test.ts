@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ProfileName } from '../fixtures/provider-profiles.js';
-import { BROWSER, signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
+import { BROWSER, refusedCall, signins, startIde, text, workspace, type Workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 
 const { stackWith, defer } = perTest();
@@ -61,14 +61,7 @@ describe('--device-code against every provider profile', () => {
   it('cognito: no device grant offered; the IDE is told so with what to do, and nothing opens', async () => {
     const stack = await stackWith({ profile: 'cognito', clients: [deviceClient] });
     const ws = workspace({ BROWSER: '/bin/false' });
-    let stderr = '';
-    const told = await startIde(stack.mcp.url, ws, { args: ['--device-code', '--static-oauth-client-info', JSON.stringify({ client_id: CLIENT })], onStderr: (text) => (stderr = text) })
-      .then(async (ide) => {
-        defer(() => ide.close());
-        await ide.client.callTool({ name: 'whoami', arguments: {} });
-        return 'the call succeeded';
-      })
-      .catch((error: unknown) => String((error as { message?: unknown }).message));
+    const { told, stderr } = await refusedCall(stack.mcp.url, ws, { args: ['--device-code', '--static-oauth-client-info', JSON.stringify({ client_id: CLIENT })] });
     expect(told).toContain('TETHER_GRANT_NOT_OFFERED');
     expect(told + stderr).toContain('does not offer the device authorization grant');
     expect(stack.as.counts.authorizationRequests).toBe(0);
