@@ -1,5 +1,5 @@
 // vitest settings: end-to-end tests spawn real servers and processes. Most files wait on sign-ins and timers more
-// than they compute, so three run at a time, the longest first (the crash stress test among them: load only makes it
+// than they compute, so two run at a time, the longest first (the crash stress test among them: load only makes it
 // harsher); the files whose assertions depend on timing (a person's sign-in, published clients' start-up windows,
 // the conformance runner's deadlines, locks raced by killed holders) then run alone, one after another.
 import { fileURLToPath } from 'node:url';
@@ -34,12 +34,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 3,
+    maxWorkers: 2,
     sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
-        test: { name: 'three-at-a-time', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } },
+        test: { name: 'two-at-a-time', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
