@@ -19,7 +19,8 @@ export function parseAssertionSource(raw: string, option = '--jwt-bearer-asserti
   return { file: raw };
 }
 
-function describe(source: AssertionSource): string {
+/** Where a source is, in words: "the file ..." or "the environment variable ...". */
+export function describeSource(source: AssertionSource): string {
   return 'file' in source ? `the file ${source.file}` : `the environment variable ${source.env}`;
 }
 
@@ -29,13 +30,13 @@ export function readAssertion(source: AssertionSource, env: NodeJS.ProcessEnv = 
   try {
     value = 'file' in source ? readFileSync(source.file, 'utf8') : env[source.env];
   } catch (error) {
-    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `The ${what} could not be read from ${describe(source)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `The ${what} could not be read from ${describeSource(source)} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   const jwt = value?.trim();
-  if (!jwt) throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `There is no ${what} in ${describe(source)}.`);
+  if (!jwt) throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `There is no ${what} in ${describeSource(source)}.`);
   registerSecret(jwt);
   if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(jwt)) {
-    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `What ${describe(source)} holds is not a JWT (three base64url parts separated by dots).`);
+    throw new TetherError('TETHER_ASSERTION_UNAVAILABLE', `What ${describeSource(source)} holds is not a JWT (three base64url parts separated by dots).`);
   }
   return jwt;
 }

@@ -9,8 +9,7 @@ import { readIdentityProviderSignIn, saveIdentityProviderSignIn } from '../store
 import { readAssertion } from './assertion.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener } from './callback-server.js';
-import { clientConfiguration } from './client-config.js';
-import { discoverAuthorizationServer } from './discovery.js';
+import { identityProviderConfiguration } from './enterprise.js';
 import { registeredRedirect } from './registration.js';
 import type { AuthSettings, EnterpriseIdp } from './settings.js';
 import { toStoredTokens } from './tokens.js';
@@ -23,12 +22,6 @@ type Settings = Pick<AuthSettings, 'fetch' | 'allowHttp' | 'log' | 'store' | 'st
 /** The credential-store entry of the sign-in at an identity provider: one per provider and client, for every server. */
 export function identityProviderEntry(idp: Pick<EnterpriseIdp, 'issuer' | 'client'>): string {
   return `identity provider ${idp.issuer} as ${idp.client.client_id}`;
-}
-
-/** Where the ID token came from, for messages. */
-export function idTokenOrigin(idp: EnterpriseIdp): string {
-  if (!idp.idToken) return `your sign-in at ${idp.issuer}`;
-  return 'file' in idp.idToken ? `the file ${idp.idToken.file}` : `the environment variable ${idp.idToken.env}`;
 }
 
 /** A fresh ID token for the exchange. `refused`: the identity provider refused the last one; it is not used again. */
@@ -45,13 +38,7 @@ export async function currentIdToken(settings: Settings, idp: EnterpriseIdp, ref
       const stored = (await readIdentityProviderSignIn(settings.store, entry))?.tokens;
       const idToken = stored?.id_token;
       if (idToken && idToken !== refused && (stored.id_token_expires_at ?? 0) - MARGIN_MS > Date.now()) return idToken;
-      const server = await discoverAuthorizationServer(idp.issuer, settings.fetch, settings.allowHttp, {}, (line) => settings.log.debug(`identity provider: ${line}`));
-      const config = clientConfiguration(
-        server,
-        { client_id: idp.client.client_id, ...(idp.client.client_secret ? { client_secret: idp.client.client_secret } : {}), ...(idp.client.token_endpoint_auth_method ? { token_endpoint_auth_method: idp.client.token_endpoint_auth_method } : {}) },
-        settings.fetch,
-        settings.allowHttp,
-      );
+      const { server, config } = await identityProviderConfiguration(settings, idp, (line) => settings.log.debug(`identity provider: ${line}`));
       let response: oidc.TokenEndpointResponse | undefined;
       if (stored?.refresh_token) {
         response = await oidc.refreshTokenGrant(config, stored.refresh_token).catch((error: unknown) => {

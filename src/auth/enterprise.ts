@@ -6,7 +6,8 @@ import * as oidc from 'openid-client';
 import { TetherError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { clientConfiguration } from './client-config.js';
-import { discoverAuthorizationServer } from './discovery.js';
+import { describeSource } from './assertion.js';
+import { discoverAuthorizationServer, type AuthorizationServerMetadata } from './discovery.js';
 import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
 import type { EnterpriseIdp, SignInSettings } from './settings.js';
 
@@ -24,22 +25,28 @@ export interface JagTarget {
   scope?: string;
 }
 
+/** The identity provider's metadata (OIDC discovery) and mcp-tether's client there, as openid-client sees it. */
+export async function identityProviderConfiguration(
+  settings: Pick<SignInSettings, 'fetch' | 'allowHttp'>,
+  idp: EnterpriseIdp,
+  trace: (line: string) => void,
+): Promise<{ server: AuthorizationServerMetadata; config: oidc.Configuration }> {
+  const server = await discoverAuthorizationServer(idp.issuer, settings.fetch, settings.allowHttp, {}, trace);
+  if (!server.token_endpoint) {
+    throw new TetherError('TETHER_METADATA_INVALID', `The identity provider ${server.issuer} publishes no token endpoint.`, { hint: 'Check --enterprise-idp.' });
+  }
+  const { client_id, client_secret, token_endpoint_auth_method } = idp.client;
+  const identity = { client_id, ...(client_secret ? { client_secret } : {}), ...(token_endpoint_auth_method ? { token_endpoint_auth_method } : {}) };
+  return { server, config: clientConfiguration(server, identity, settings.fetch, settings.allowHttp) };
+}
+
 /**
  * RFC 8693 section 2.1 at the identity provider: the ID token for an ID-JAG naming the MCP server's authorization
  * server and resource. Returns the ID-JAG (a JWT, short-lived: exchanged again rather than refreshed).
  */
 export async function requestIdJag(settings: Pick<SignInSettings, 'fetch' | 'allowHttp' | 'log'>, idp: EnterpriseIdp, idToken: string, target: JagTarget): Promise<string> {
   const trace = (line: string): void => settings.log.debug(`enterprise sign-in: ${line}`);
-  const server = await discoverAuthorizationServer(idp.issuer, settings.fetch, settings.allowHttp, {}, trace);
-  if (!server.token_endpoint) {
-    throw new TetherError('TETHER_METADATA_INVALID', `The identity provider ${server.issuer} publishes no token endpoint.`, { hint: 'Check --enterprise-idp.' });
-  }
-  const config = clientConfiguration(
-    server,
-    { client_id: idp.client.client_id, ...(idp.client.client_secret ? { client_secret: idp.client.client_secret } : {}), ...(idp.client.token_endpoint_auth_method ? { token_endpoint_auth_method: idp.client.token_endpoint_auth_method } : {}) },
-    settings.fetch,
-    settings.allowHttp,
-  );
+  const { server, config } = await identityProviderConfiguration(settings, idp, trace);
   trace(`token exchange at ${server.token_endpoint}: ID token for an ID-JAG for ${target.audience}${target.resource ? ` (resource ${target.resource})` : ''}`);
   let response: oidc.TokenEndpointResponse;
   try {
@@ -56,7 +63,7 @@ export async function requestIdJag(settings: Pick<SignInSettings, 'fetch' | 'all
     if (oauthErrorCode(error) !== 'invalid_grant') throw explained;
     throw new TetherError('TETHER_GRANT_REVOKED', explained.message, {
       hint: idp.idToken
-        ? `The ID token in ${'file' in idp.idToken ? `the file ${idp.idToken.file}` : `the environment variable ${idp.idToken.env}`} has expired or was not issued to the client ${idp.client.client_id}. Sign in again with your company's SSO agent so that it holds a fresh one: mcp-tether reads it again on the next call.`
+        ? `The ID token in ${describeSource(idp.idToken)} has expired or was not issued to the client ${idp.client.client_id}. Sign in again with your company's SSO agent so that it holds a fresh one: mcp-tether reads it again on the next call.`
         : `The identity provider no longer accepts your sign-in there; mcp-tether signs you in at ${idp.issuer} again.`,
       cause: error,
     });
