@@ -52,6 +52,13 @@ export function registrationRequest(registrationEndpoint: string, metadata: Reco
   });
 }
 
+/** What to do where registration fails: register the client by hand, for the browser or the device flow. */
+function registerByHand(redirectUri: string | undefined): string {
+  return redirectUri === undefined
+    ? 'Register a public client at the provider that may use the device authorization grant, and pass it with --static-oauth-client-info \'{"client_id":"<its id>"}\'.'
+    : `Register a client at the provider with the redirect URI ${redirectUri} and pass it with --static-oauth-client-info.`;
+}
+
 /**
  * RFC 7591 sections 3.2.1 and 3.2.2: the registered client, or the coded error the server's answer amounts to. 201
  * is what the RFC says; 200 is accepted too (providers answer it), a body without a `client_id` is not.
@@ -67,7 +74,7 @@ export async function processRegistrationResponse(response: Response, registrati
   if (!response.ok || typeof body.client_id !== 'string') {
     const reason = typeof body.error === 'string' ? `${body.error}${body.error_description ? `: ${String(body.error_description)}` : ''}` : `HTTP ${response.status}`;
     throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${registrationEndpoint} failed (${reason}).`, {
-      hint: `Register a client at the provider with the redirect URI ${redirectUri ?? '(none: device sign-in)'} and pass it with --static-oauth-client-info.`,
+      hint: registerByHand(redirectUri),
     });
   }
   const secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
@@ -78,7 +85,7 @@ export async function processRegistrationResponse(response: Response, registrati
   const method = typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : secret ? 'client_secret_basic' : 'none';
   if (method.startsWith('client_secret') && !secret) {
     throw new TetherError('TETHER_REGISTRATION_FAILED', `Dynamic client registration at ${registrationEndpoint} recorded a client that authenticates with ${method} but issued no client_secret.`, {
-      hint: `Register a client at the provider with the redirect URI ${redirectUri ?? '(none: device sign-in)'} and pass it with --static-oauth-client-info.`,
+      hint: registerByHand(redirectUri),
     });
   }
   const registeredUris = Array.isArray(body.redirect_uris) ? body.redirect_uris.filter((uri): uri is string => typeof uri === 'string') : undefined;

@@ -1,12 +1,13 @@
 // Glewlwyd 2.7 (Debian's package): a real authorization server that is not oidc-provider. It lists only
 // client_secret_basic and client_secret_post, keeps refresh and client credentials out of grant_types_supported,
 // serves its metadata only under the issuer's path, and signs people in through its own single-page login app.
+import { spawn } from 'node:child_process';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGlewlwyd, type Glewlwyd } from '../fixtures/glewlwyd.js';
 import { startMcpServer, type McpServerHandle } from '../fixtures/mcp-server.js';
 import { appended, getJson, inserted, jwtClaims, storedTokens } from '../fixtures/profile-flows.js';
-import { refusedCall, signins, startIde, text, waitForSignins, workspace, type Workspace } from '../helpers/ide.js';
+import { BROWSER, refusedCall, signins, startIde, text, waitForSignins, workspace, type Workspace } from '../helpers/ide.js';
 import { expireStoredTokens, keychainRecord, stateDirOf } from '../helpers/secrets.js';
 import { freePort } from '../helpers/net.js';
 import { readServerState } from '../../src/store/server-state.js';
@@ -14,6 +15,7 @@ import { readServerState } from '../../src/store/server-state.js';
 const TTL = 60;
 const MACHINE_ID = 'reporting-bot';
 const MACHINE_SECRET = 'reporting-bot-secret-value';
+const DEVICE_ID = 'terminal';
 
 describe('Glewlwyd', () => {
   let glewlwyd: Glewlwyd;
@@ -39,6 +41,16 @@ describe('Glewlwyd', () => {
       token_endpoint_auth_method: ['client_secret_basic'],
       authorization_type: ['client_credentials'],
       scope: ['mcp'],
+      redirect_uri: [],
+    });
+    // Its registration endpoint refuses the device grant's registered name (it wants its own 'device_authorization'),
+    // so a device client is registered by the administrator.
+    await glewlwyd.admin('POST', '/client/', {
+      client_id: DEVICE_ID,
+      name: 'Terminal',
+      enabled: true,
+      confidential: false,
+      authorization_type: ['device_authorization', 'refresh_token'],
       redirect_uri: [],
     });
     ws = workspace();
@@ -153,5 +165,40 @@ describe('Glewlwyd', () => {
     expect(stderr).toContain(MACHINE_ID);
     expect(stderr).not.toContain('not-the-secret');
     expect(signins(machine)).toHaveLength(0);
+  });
+
+  it('--device-code: the code typed into its login app on another device signs the user in', async () => {
+    const device = workspace({ BROWSER: '/bin/false' });
+    let started = false;
+    const userAtAnotherDevice = (stderr: string): void => {
+      const match = /open (\S+) and enter the code (\S+?)[.\s]/.exec(stderr);
+      if (started || !match?.[1] || !match[2]) return;
+      started = true;
+      const env = { PATH: process.env.PATH ?? '', HOME: device.home, SIGNIN_LOG: device.signinLog, SIGNIN_MODE: 'device', SIGNIN_USER: 'bob' };
+      spawn(process.execPath, [BROWSER, match[1], match[2]], { env, stdio: 'ignore' }).unref();
+    };
+    const ide = await startIde(mcp.url, device, { args: ['--device-code', '--static-oauth-client-info', JSON.stringify({ client_id: DEVICE_ID })], onStderr: userAtAnotherDevice });
+    try {
+      const result = await ide.client.callTool({ name: 'whoami', arguments: {} }, { timeout: 45_000 }).catch((error: unknown) => {
+        throw new Error(`${String(error)}\nmcp-tether stderr:\n${ide.stderr()}`);
+      });
+      const access = jwtClaims(storedTokens(device, mcp.url).access);
+      expect(text(result)).toBe(access?.['sub']);
+      expect(text(result)).not.toBe(aliceSubject);
+    } finally {
+      await ide.close();
+    }
+    const pages = await waitForSignins(device, 1);
+    expect(pages.at(-1)?.kind).toBe('device');
+    expect(pages.at(-1)?.text).toContain('Authorization complete');
+  });
+
+  it('--device-code with no client: its registration refuses the device grant; the IDE is told what to register', async () => {
+    const device = workspace({ BROWSER: '/bin/false' });
+    const { told, stderr } = await refusedCall(mcp.url, device, { args: ['--device-code'] });
+    expect(told).toContain('TETHER_REGISTRATION_FAILED');
+    expect(told).toContain("'device_authorization'");
+    expect(told + stderr).toContain('device authorization grant, and pass it with --static-oauth-client-info');
+    expect(signins(device)).toHaveLength(0);
   });
 });
