@@ -1,6 +1,7 @@
 // The OAuth client as openid-client sees it: one Configuration built from the authorization server's metadata,
 // the client registration, and how the client authenticates at the token endpoint (RFC 6749 section 2.3).
 import * as oidc from 'openid-client';
+import { TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { isLoopbackHost } from '../http/url.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
@@ -78,6 +79,13 @@ export function clientConfiguration(
   allowHttp: boolean,
 ): oidc.Configuration {
   const method = chooseAuthMethod(client, server);
+  const listed = server.token_endpoint_auth_methods_supported;
+  if (method === 'private_key_jwt' && Array.isArray(listed) && !listed.includes(method)) {
+    // RFC 8414 section 2: a server that lists its methods and leaves this one out would refuse the assertion anyway.
+    throw new TetherError('TETHER_AUTH_METHOD_NOT_OFFERED', `The authorization server ${server.issuer} does not accept signed client authentication (private_key_jwt); it lists ${listed.join(', ') || 'no method'}.`, {
+      hint: `${client.private_key ? '--client-private-key' : '--client-assertion'} needs private_key_jwt: give the client's secret in --static-oauth-client-info instead, or enable private_key_jwt for the client at the provider.`,
+    });
+  }
   const config = new oidc.Configuration(
     server as oidc.ServerMetadata,
     client.client_id,
