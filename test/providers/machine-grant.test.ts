@@ -6,41 +6,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StackOptions } from '../fixtures/stack.js';
-import { COGNITO_CUSTOM_SCOPE, type ProfileName } from '../fixtures/provider-profiles.js';
+import type { ProfileName } from '../fixtures/provider-profiles.js';
+import { MACHINE_CLIENT_ID, MACHINE_SETUPS as SETUPS, type MachineSetup } from '../fixtures/profile-flows.js';
 import { refusedCall, signins, startIde, text, workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 
 const { stackWith, defer } = perTest();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const ID = 'reporting-bot';
+const ID = MACHINE_CLIENT_ID;
 const SECRET = 'reporting-bot-secret-value';
-
-interface MachineSetup {
-  /** What the administrator sets up at the provider (and the gateway, for Cognito). */
-  stack?: Partial<StackOptions>;
-  /** The client's allowed scope at the provider, where it has one. */
-  clientScope?: string;
-  /** What the user adds to mcp-tether's arguments, from the provider's documentation. */
-  args: (mcpUrl: string) => string[];
-  /** Token endpoint auth methods its metadata lists (the providers' own documents). */
-  authMethods: string[];
-}
-
-const SETUPS: Record<Exclude<ProfileName, 'github'>, MachineSetup> = {
-  default: { args: () => [], authMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] },
-  // An app client with a custom scope; the gateway lets its client id in (access tokens carry no aud). Secrets only.
-  cognito: { stack: { allowedClients: [ID] }, clientScope: COGNITO_CUSTOM_SCOPE, args: () => ['--scope', COGNITO_CUSTOM_SCOPE], authMethods: ['client_secret_basic', 'client_secret_post'] },
-  // A custom authorization server whose audience is the API.
-  okta: { args: () => [], authMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] },
-  // The app's own API: the scope names it, and v2 endpoints refuse `resource`. A certificate is a private_key_jwt key.
-  entra: { args: (url) => ['--scope', `${url}/.default`, '--disable-resource-parameter'], authMethods: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'] },
-  // The API is chosen with `audience`, which a machine client sends on the token request.
-  auth0: { args: (url) => ['--authorize-param', `audience=${url}`], authMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] },
-  // A confidential client with service accounts enabled; the audience mapper names the API.
-  keycloak: { args: () => [], authMethods: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt'] },
-};
 
 /** A P-256 key: the private half in a file of the user's, the public half as the JWK registered at the provider. */
 function clientKey(dir: string): { file: string; jwk: Record<string, unknown> } {
