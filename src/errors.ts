@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   TETHER_CALLBACK_PORT_IN_USE: { kind: 'authorization', means: 'The sign-in callback cannot listen on its port.', fix: 'Close the program that uses the port, or choose another callback port.' },
   TETHER_GRANT_NOT_OFFERED: { kind: 'authorization', means: 'The authorization server does not offer the grant asked for (device code, client credentials).', fix: 'Use the browser sign-in, or enable the grant for the client at the provider.' },
   TETHER_AUTH_METHOD_NOT_OFFERED: { kind: 'authorization', means: 'The authorization server does not list the client authentication the options ask for (private_key_jwt for --client-private-key or --client-assertion).', fix: 'Authenticate the client as the provider lists (a client secret in --static-oauth-client-info), or enable signed client authentication at the provider.' },
+  TETHER_DPOP_UNAVAILABLE: { kind: 'authorization', means: 'The MCP server takes only DPoP-bound tokens, and its authorization server offers no DPoP mcp-tether can use (or --no-dpop is set).', fix: 'Have DPoP enabled for the client at the provider, or the MCP server accept Bearer tokens.' },
   TETHER_ASSERTION_UNAVAILABLE: { kind: 'authorization', means: 'The workload identity token for --jwt-bearer-assertion is missing, unreadable or not a JWT.', fix: 'Check that the platform writes its token where --jwt-bearer-assertion points (a file, or env:NAME), and that the job may read it.' },
   TETHER_CONFIDENTIAL_CLIENT_REQUIRED: { kind: 'authorization', means: '--client-credentials needs a client secret.', fix: 'Pass --static-oauth-client-info with "client_id" and "client_secret".' },
   TETHER_GRANT_REVOKED: { kind: 'authorization', means: 'The stored sign-in is no longer valid (invalid_grant): only a new sign-in helps.', fix: 'Sign in again (mcp-tether login <url>, or restart the server in the IDE).' },
@@ -125,7 +126,12 @@ export function asTetherError(error: unknown): TetherError {
       cause: error,
     });
   }
-  return new TetherError('TETHER_UNEXPECTED', shortened(error instanceof Error ? error.message : String(error)), { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  if (/returned 40[13] after re-authentication/i.test(message)) {
+    // the SDK's words when the MCP server refuses the token it was just given
+    return new TetherError('TETHER_CREDENTIALS_REFUSED', `The MCP server refuses the token of a sign-in that has just succeeded (${shortened(message)}).`, { cause: error });
+  }
+  return new TetherError('TETHER_UNEXPECTED', shortened(message), { cause: error });
 }
 
 /** A message of unknown origin, cut to a readable length: the SDK puts whole response bodies (HTML pages) in its own. */

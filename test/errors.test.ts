@@ -36,4 +36,10 @@ describe('error codes', () => {
     expect(asTetherError(new Error('boom')).code).toBe('TETHER_UNEXPECTED');
     expect(messageOf(new TetherError('TETHER_GRANT_REVOKED', 'Gone.'))).toBe('Gone. [TETHER_GRANT_REVOKED]');
   });
+
+  it("the SDK's 401 after a sign-in that just succeeded is TETHER_CREDENTIALS_REFUSED, with the checks to make", () => {
+    const error = asTetherError(new Error('Server returned 401 after re-authentication'));
+    expect(error.code).toBe('TETHER_CREDENTIALS_REFUSED');
+    expect(error.hint).toContain('--scope');
+  });
 });

@@ -94,6 +94,8 @@ export interface BearerChallenge {
   errorDescription?: string;
   /** The server offers the DPoP scheme (RFC 9449 section 7.1): it takes tokens bound to a key. */
   dpop?: true;
+  /** It offers DPoP and no Bearer: it takes only bound tokens. */
+  dpopOnly?: true;
 }
 
 /**
@@ -103,7 +105,8 @@ export interface BearerChallenge {
 export function bearerChallenge(response: Pick<Response, 'headers'>): BearerChallenge {
   const challenges = parseChallenges(response.headers.get('www-authenticate'));
   const dpop = challenges.find((c) => c.scheme === 'dpop');
-  const bearer = challenges.find((c) => c.scheme === 'bearer') ?? dpop;
+  const plain = challenges.find((c) => c.scheme === 'bearer');
+  const bearer = plain ?? dpop;
   if (!bearer) return {};
   const { resource_metadata, scope, error, error_description } = bearer.params;
   return {
@@ -112,5 +115,6 @@ export function bearerChallenge(response: Pick<Response, 'headers'>): BearerChal
     ...(error ? { error } : {}),
     ...(error_description ? { errorDescription: error_description } : {}),
     ...(dpop ? { dpop: true as const } : {}),
+    ...(dpop && !plain ? { dpopOnly: true as const } : {}),
   };
 }

@@ -30,4 +30,9 @@ describe('parseChallenges', () => {
     expect(() => parseChallenges('Bearer ="=,,"unterminated')).not.toThrow();
     expect(bearerChallenge({ headers: new Headers() })).toEqual({});
   });
+
+  it('DPoP alone means only bound tokens are taken; DPoP beside Bearer leaves Bearer acceptable', () => {
+    expect(bearerChallenge(response('DPoP algs="ES256", resource_metadata="https://gw.example/prm"'))).toEqual({ resourceMetadata: 'https://gw.example/prm', dpop: true, dpopOnly: true });
+    expect(bearerChallenge(response('Bearer resource_metadata="https://gw.example/prm", DPoP algs="ES256"'))).toEqual({ resourceMetadata: 'https://gw.example/prm', dpop: true });
+  });
 });
