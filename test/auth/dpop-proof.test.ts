@@ -51,7 +51,7 @@ describe('a DPoP proof', () => {
 describe('the DPoP challenge and token type', () => {
   it('reads a DPoP challenge as it reads a Bearer one, and says the server takes DPoP', () => {
     const only = bearerChallenge({ headers: new Headers({ 'www-authenticate': 'DPoP algs="ES256", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"' }) });
-    expect(only).toEqual({ resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource', dpop: true });
+    expect(only).toEqual({ resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource', dpop: true, dpopOnly: true });
     const both = bearerChallenge({ headers: new Headers({ 'www-authenticate': 'Bearer scope="a b", DPoP algs="ES256"' }) });
     expect(both).toEqual({ scope: 'a b', dpop: true });
     expect(bearerChallenge({ headers: new Headers({ 'www-authenticate': 'Bearer error="invalid_token"' }) })).toEqual({ error: 'invalid_token' });

@@ -100,14 +100,18 @@ describe('--jwt-bearer-assertion (workload identity)', () => {
     const ide = await startIde(stack.mcp.url, ws, { args });
     defer(() => ide.close());
     expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(WORKLOAD);
-    expect(stack.as.counts.jwtBearerGrants).toBe(1);
+    // one grant, or two where a loaded machine took longer than the 3 s token to answer the first call
+    const before = stack.as.counts.jwtBearerGrants;
+    expect(before).toBeGreaterThanOrEqual(1);
 
     const rotated = await stack.as.workloadToken({ sub: 'system:serviceaccount:ci:runner' });
     writeFileSync(tokenFile, rotated);
     await sleep(3_500); // the access token expires: the next call needs a new one
     expect(text(await ide.client.callTool({ name: 'whoami', arguments: {} })), ide.stderr()).toBe(WORKLOAD);
-    expect(stack.as.counts.jwtBearerGrants).toBe(2);
-    expect(assertionsSent(stack.as.credentialRequests)).toEqual([first, rotated]);
+    expect(stack.as.counts.jwtBearerGrants).toBeGreaterThan(before);
+    const sent = assertionsSent(stack.as.credentialRequests);
+    expect(sent.slice(0, before)).toEqual(Array(before).fill(first));
+    expect(sent.slice(before)).toEqual(Array(sent.length - before).fill(rotated));
     expect(signins(ws)).toHaveLength(0);
     expect(stack.as.counts.authorizationRequests).toBe(0);
     // The platform's token is a credential: never on stderr, --debug included.
