@@ -44,7 +44,6 @@ export function metadataRequest(fetch: Fetch, url: URL): Promise<Response> {
   return fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' } });
 }
 
-/** The JSON object of a 2xx answer, or undefined (a 4xx, or a body that is not a JSON object): try the next URL. */
 /** A value a server sent, for a message: quoted, bounded, whatever its type (String() throws on some objects). */
 function shown(value: unknown): string {
   if (value === undefined) return '(none)';
@@ -52,6 +51,7 @@ function shown(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
+/** The JSON object of a 2xx answer, or undefined (a 4xx, or a body that is not a JSON object): try the next URL. */
 async function jsonObject(response: Response): Promise<Record<string, unknown> | undefined> {
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -190,15 +190,30 @@ export async function discoverProtectedResource(
       hint: 'If that is how the server is deployed, pass --allow-foreign-resource-metadata; otherwise ask its operator to serve the metadata on its own origin.',
     });
   }
+  const failed: string[] = [];
   for (const url of urls) {
     assertSecureUrl(url, 'the protected resource metadata', allowHttp);
     const response = await metadataRequest(fetch, url);
+    if (response.status >= 500) {
+      // A server without metadata answers 404; a 5xx is a server that has it and cannot serve it now.
+      await response.body?.cancel().catch(() => undefined);
+      trace(`protected resource metadata: GET ${url.href} -> ${response.status} (server error)`);
+      failed.push(`${url.href} answered ${response.status}`);
+      if (resourceMetadataFromChallenge && url === urls[0]) break; // the address it named itself: nothing else stands in
+      continue;
+    }
     const metadata = await processResourceMetadataResponse(response, url, serverUrl);
     trace(`protected resource metadata: GET ${url.href} -> ${response.status}${metadata ? '' : ' (no document: next)'}`);
     if (!metadata) continue;
     const issuer = metadata.authorization_servers?.[0] ?? '';
     trace(`resource ${metadata.resource}; authorization servers: ${metadata.authorization_servers?.join(', ') ?? '(none)'}; using ${issuer}`);
     return { metadata, metadataUrl: url.href, issuer, resource: metadata.resource };
+  }
+  if (failed.length > 0) {
+    // Not the 2025-03-26 fallback: sign-in endpoints guessed on the server's origin would only fail further on.
+    throw new TetherError('TETHER_SERVER_FAILED', `The server's protected resource metadata (RFC 9728) could not be read: ${failed.join('; ')}.`, {
+      hint: 'This is on the server\'s side; try again shortly, or ask its operator. Run with --debug to see every URL tried.',
+    });
   }
   // No metadata anywhere: servers of the 2025-03-26 revision use their own origin as the authorization server.
   trace(`no protected resource metadata: using the server's origin ${serverUrl.origin} as the authorization server (MCP 2025-03-26)`);

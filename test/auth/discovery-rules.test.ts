@@ -3,9 +3,11 @@
 // (RFC 9728 section 3.3, RFC 8414 section 3.3), the canonical resource URI, and what each metadata response means
 // (use it, try the next URL, or stop), from Response objects made here.
 import { describe, expect, it } from 'vitest';
+import type { Fetch } from '../../src/http/fetch.js';
 import {
   authorizationServerMetadataUrls,
   canonicalResource,
+  discoverProtectedResource,
   issuerMatches,
   processAuthorizationServerMetadataResponse,
   processResourceMetadataResponse,
@@ -153,5 +155,38 @@ describe('processAuthorizationServerMetadataResponse (RFC 8414 sections 3.2, 3.3
     const doc = { issuer: 'https://as.example/t1', token_endpoint: 'http://as.example/t1/token' };
     await expect(processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', strict)).rejects.toThrow(/Refusing to use the token endpoint over http/);
     expect(await processAuthorizationServerMetadataResponse(json(doc), url, 'https://as.example/t1', { legacy: false, allowHttp: true })).toEqual(doc);
+  });
+});
+
+describe('discoverProtectedResource: a server error is not the absence of metadata', () => {
+  const server = new URL('https://gw.example/mcp');
+  /** A fetch answering from a table of URL -> status (404 elsewhere), recording what was asked. */
+  const answering = (statuses: Record<string, number>): { fetch: Fetch; asked: string[] } => {
+    const asked: string[] = [];
+    const fetch: Fetch = async (url) => {
+      const href = String(url);
+      asked.push(href);
+      return new Response('{}', { status: statuses[href] ?? 404 });
+    };
+    return { fetch, asked };
+  };
+  const options = { allowHttp: false, allowForeign: false };
+
+  it('stops at a 5xx from the address the challenge named, without guessing others', async () => {
+    const named = 'https://gw.example/.well-known/oauth-protected-resource/mcp';
+    const { fetch, asked } = answering({ [named]: 503 });
+    await expect(discoverProtectedResource(server, named, fetch, options)).rejects.toMatchObject({ code: 'TETHER_SERVER_FAILED', message: expect.stringContaining(`${named} answered 503`) });
+    expect(asked).toEqual([named]);
+  });
+
+  it('after a 5xx at a well-known address, does not fall back to endpoints guessed on the origin (MCP 2025-03-26)', async () => {
+    const { fetch } = answering({ 'https://gw.example/.well-known/oauth-protected-resource/mcp': 500 });
+    await expect(discoverProtectedResource(server, undefined, fetch, options)).rejects.toMatchObject({ code: 'TETHER_SERVER_FAILED' });
+  });
+
+  it('with 404 everywhere, the server has no metadata: its origin stands in for the authorization server (2025-03-26)', async () => {
+    const { fetch, asked } = answering({});
+    expect(await discoverProtectedResource(server, undefined, fetch, options)).toEqual({ issuer: 'https://gw.example', resource: 'https://gw.example/mcp' });
+    expect(asked).toHaveLength(2);
   });
 });
