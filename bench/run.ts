@@ -264,20 +264,25 @@ function cpuMs(pid: number | null): number {
 
 // ---------- install footprint ----------
 
-/** What `npm install <spec>` puts on a user's disk: packages (the package itself included) and MiB. */
+/**
+ * What `npm install <spec>` puts on a user's disk: packages (the package itself included) and MiB; and how long it
+ * takes from an empty npm cache, which is what `npx -y` spends before a first start.
+ */
 interface Footprint {
   packages: number;
   mb: number;
+  seconds: number;
 }
 
 /** Installs `spec` into a fresh folder with a fresh npm cache and measures node_modules. */
 function installFootprint(spec: string): Footprint {
   const dir = mkdtempSync(join(tmpdir(), 'tether-install-'));
   try {
+    const started = performance.now();
     const result = spawnSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', '--cache', join(dir, 'cache'), '--prefix', join(dir, 'app'), spec], { encoding: 'utf8', timeout: 180_000 });
     if (result.status !== 0) throw new Error(`npm install ${spec} failed: ${result.stderr}`);
     const modules = join(dir, 'app', 'node_modules');
-    return { packages: packagesIn(modules), mb: bytesIn(modules) / 1024 / 1024 };
+    return { packages: packagesIn(modules), mb: bytesIn(modules) / 1024 / 1024, seconds: (performance.now() - started) / 1000 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -588,6 +593,7 @@ function report(figures: Figures): void {
       ? ([
           ['install packages', String(install.tether.packages), `${install.mcpRemote.packages} (mcp-remote)`, '', '<= 8'],
           ['install size', `${install.tether.mb.toFixed(1)} MB`, `${install.mcpRemote.mb.toFixed(1)} MB (mcp-remote)`, '', '<= 8 MB'],
+          ['install, empty cache', `${install.tether.seconds.toFixed(1)} s`, `${install.mcpRemote.seconds.toFixed(1)} s (mcp-remote)`, `${(install.tether.seconds / install.mcpRemote.seconds).toFixed(2)}x`, 'well under mcp-remote (npx -y first start)'],
         ] satisfies Array<[string, string, string, string, string]>)
       : []),
   ];
@@ -603,7 +609,7 @@ function report(figures: Figures): void {
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +
         `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; paired +${pairedOverhead.toFixed(2)} ms; a bare stdio relay +${relayOverhead.toFixed(2)} ms, paired +${pairedRelay.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
-        (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB)` : ''),
+        (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB, ${install.tether.seconds.toFixed(1)} s from an empty cache (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB, ${install.mcpRemote.seconds.toFixed(1)} s)` : ''),
       '',
     ].join('\n'),
   );
