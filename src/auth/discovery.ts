@@ -6,6 +6,7 @@ import { buildDiscoveryUrls } from '@modelcontextprotocol/client';
 import { TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';
 import { assertSecureUrl } from '../http/url.js';
+import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
 
 export interface ProtectedResourceMetadata {
   resource: string;
@@ -41,7 +42,7 @@ export interface ResourceDiscovery {
 
 /** GET one well-known metadata document (RFC 9728 section 3.1, RFC 8414 section 3.1). */
 export function metadataRequest(fetch: Fetch, url: URL): Promise<Response> {
-  return fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' } });
+  return fetch(url, { headers: { accept: 'application/json', 'mcp-protocol-version': LIFECYCLE_PROTOCOL_VERSION } });
 }
 
 /** A value a server sent, for a message: quoted, bounded, whatever its type (String() throws on some objects). */

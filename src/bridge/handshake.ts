@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readJsonFileSync, writeFileAtomic } from '../store/atomic-file.js';
 import { serverKey } from '../store/server-state.js';
 import type { Era } from './transport.js';
+import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
 
 export type ListFamily = 'tools' | 'prompts' | 'resources' | 'resources/templates';
 export const LIST_FAMILIES: readonly ListFamily[] = ['tools', 'prompts', 'resources', 'resources/templates'];
@@ -44,7 +45,7 @@ export function earlyInitializeResult(ideParams: Record<string, unknown>, cached
   }
   return {
     // The IDE's own version: the server is asked for the same one when the session really starts.
-    protocolVersion: requested ?? cached?.protocolVersion ?? '2025-11-25',
+    protocolVersion: requested ?? cached?.protocolVersion ?? LIFECYCLE_PROTOCOL_VERSION,
     capabilities,
     serverInfo: cached?.serverInfo ?? { name: 'mcp-tether', version },
     ...(cached?.instructions ? { instructions: cached.instructions } : {}),

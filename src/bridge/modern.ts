@@ -3,6 +3,7 @@
 // in `_meta` (the SDK transport derives the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers from it).
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { objectOf, type Json, type RequestId } from './jsonrpc.js';
+import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
 
 export const MODERN_VERSION = '2026-07-28';
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
@@ -46,7 +47,7 @@ export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, di
     jsonrpc: '2.0',
     id,
     result: {
-      protocolVersion: typeof ideParams.protocolVersion === 'string' ? ideParams.protocolVersion : '2025-11-25',
+      protocolVersion: typeof ideParams.protocolVersion === 'string' ? ideParams.protocolVersion : LIFECYCLE_PROTOCOL_VERSION,
       capabilities: discovered.capabilities ?? {},
       serverInfo: meta[SERVER_INFO_META_KEY] ?? { name: 'remote MCP server', version: 'unknown' },
       ...(typeof discovered.instructions === 'string' ? { instructions: discovered.instructions } : {}),

@@ -61,8 +61,6 @@ interface PendingInit {
 export class Upstream {
   /** Messages from the server for the IDE (internal replies to replayed initializes are kept back). */
   onmessage: (message: JSONRPCMessage) => void = () => undefined;
-  /** The negotiated protocol version, from the last initialize result. */
-  protocolVersion: string | undefined;
   /** Known once the IDE's initialize was answered. */
   era: Era | undefined;
   private modern: ModernExchange | undefined;
@@ -82,10 +80,6 @@ export class Upstream {
   /** The MCP server's URL, for messages. */
   get serverUrl(): URL {
     return this.options.url;
-  }
-
-  get sessionId(): string | undefined {
-    return this.transport?.sessionId;
   }
 
   /**
@@ -197,7 +191,6 @@ export class Upstream {
   }
 
   setProtocolVersion(version: string): void {
-    this.protocolVersion = version;
     this.transport?.setProtocolVersion?.(version);
   }
 

@@ -1,6 +1,7 @@
 // Whether a URL is an MCP endpoint: an HTTP answer classified, and the coded error that names a wrong URL with what
 // was tried, what came back and the likely fix (the path, /mcp versus /sse).
 import { TetherError } from '../errors.js';
+import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
 
 export type EndpointAnswer =
   /** It speaks MCP (a JSON-RPC answer, or an event stream). */
@@ -71,7 +72,7 @@ const PROBE_BODY = JSON.stringify({
   jsonrpc: '2.0',
   id: 'mcp-tether-probe',
   method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp-tether', version: 'probe' } },
+  params: { protocolVersion: LIFECYCLE_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-tether', version: 'probe' } },
 });
 
 /** Reads at most `limit` bytes of a body, then lets the rest go. */
