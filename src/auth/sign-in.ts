@@ -150,10 +150,10 @@ async function dpopBinding(
   const alg = dpopAlgorithm(offered);
   const reason = !settings.dpop ? '--no-dpop' : !asked ? 'the MCP server does not ask for it' : !alg ? `the authorization server offers ${offered === undefined ? 'no DPoP' : `no algorithm mcp-tether signs with (${JSON.stringify(offered)})`}` : undefined;
   const required = challenge.dpopOnly === true || resource?.['dpop_bound_access_tokens_required'] === true;
-  if (required && (reason !== undefined || !alg)) {
-    // A Bearer token would only be refused: say why before anyone signs in for it.
-    throw new TetherError('TETHER_DPOP_UNAVAILABLE', `${discovery.resource} takes only DPoP-bound tokens (RFC 9449), and ${reason === '--no-dpop' ? '--no-dpop is set' : `its authorization server ${server.issuer} ${reason?.replace(/^the authorization server /, '') ?? 'offers no DPoP'}`}.`, {
-      hint: reason === '--no-dpop' ? 'Remove --no-dpop for this server.' : 'Ask the provider\'s administrator to enable DPoP (ES256, ES384, PS256 or RS256) for this client, or to let the MCP server take Bearer tokens.',
+  if (required && settings.dpop && !alg) {
+    // A Bearer token would only be refused: say why before anyone signs in for it. --no-dpop is the way past this.
+    throw new TetherError('TETHER_DPOP_UNAVAILABLE', `${discovery.resource} takes only DPoP-bound tokens (RFC 9449), and its authorization server ${server.issuer} ${reason?.replace(/^the authorization server /, '') ?? 'offers no DPoP'}.`, {
+      hint: 'Ask the provider\'s administrator to enable DPoP (ES256, ES384, PS256 or RS256) for this client, or to let the MCP server take Bearer tokens. If the server does take Bearer tokens despite what it says, --no-dpop sends them.',
     });
   }
   if (reason !== undefined || !alg) {

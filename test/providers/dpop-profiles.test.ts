@@ -59,4 +59,21 @@ describe('DPoP-bound tokens for a machine client against every profile', () => {
       expect(signins(ws)).toHaveLength(0);
     });
   }
+
+  it('--no-dpop sends Bearer tokens even to a server that asks for bound ones: it refuses them, coded, with what to check', async () => {
+    const setup = MACHINE_SETUPS.default;
+    const stack = await stackWith({
+      dpop: 'required',
+      clientCredentials: true,
+      clientAuthMethods: setup.authMethods,
+      clients: [{ client_id: MACHINE_CLIENT_ID, client_secret: SECRET, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }],
+    });
+    const ws = workspace({ BROWSER: '/bin/false' });
+    const args = ['--client-credentials', '--no-dpop', '--static-oauth-client-info', JSON.stringify({ client_id: MACHINE_CLIENT_ID, client_secret: SECRET })];
+    const { told } = await refusedCall(stack.mcp.url, ws, { args });
+    expect(told).toContain('TETHER_CREDENTIALS_REFUSED');
+    expect(stack.as.counts.clientCredentialsGrants).toBeGreaterThanOrEqual(1);
+    expect(stack.mcp.dpopStats.proofsAccepted).toBe(0);
+    expect(keychainRecord(ws.home, stack.mcp.url)?.dpop_key).toBeUndefined();
+  });
 });
