@@ -38,6 +38,8 @@ export interface ResourceDiscovery {
   issuer: string;
   /** The resource indicator (RFC 8707) for this server. */
   resource: string;
+  /** Metadata addresses that answered a server error (5xx) where no document was found: not proof there is none. */
+  unreadable?: string[];
 }
 
 /** GET one well-known metadata document (RFC 9728 section 3.1, RFC 8414 section 3.1). */
@@ -196,11 +198,15 @@ export async function discoverProtectedResource(
     assertSecureUrl(url, 'the protected resource metadata', allowHttp);
     const response = await metadataRequest(fetch, url);
     if (response.status >= 500) {
-      // A server without metadata answers 404; a 5xx is a server that has it and cannot serve it now.
       await response.body?.cancel().catch(() => undefined);
       trace(`protected resource metadata: GET ${url.href} -> ${response.status} (server error)`);
+      if (resourceMetadataFromChallenge && url === urls[0]) {
+        // The address the server named itself fails: nothing else stands in for it.
+        throw new TetherError('TETHER_SERVER_FAILED', `The server's protected resource metadata (RFC 9728) at ${url.href} answered ${response.status}.`, {
+          hint: 'This is on the server\'s side; try again shortly, or ask its operator.',
+        });
+      }
       failed.push(`${url.href} answered ${response.status}`);
-      if (resourceMetadataFromChallenge && url === urls[0]) break; // the address it named itself: nothing else stands in
       continue;
     }
     const metadata = await processResourceMetadataResponse(response, url, serverUrl);
@@ -210,15 +216,10 @@ export async function discoverProtectedResource(
     trace(`resource ${metadata.resource}; authorization servers: ${metadata.authorization_servers?.join(', ') ?? '(none)'}; using ${issuer}`);
     return { metadata, metadataUrl: url.href, issuer, resource: metadata.resource };
   }
-  if (failed.length > 0) {
-    // Not the 2025-03-26 fallback: sign-in endpoints guessed on the server's origin would only fail further on.
-    throw new TetherError('TETHER_SERVER_FAILED', `The server's protected resource metadata (RFC 9728) could not be read: ${failed.join('; ')}.`, {
-      hint: 'This is on the server\'s side; try again shortly, or ask its operator. Run with --debug to see every URL tried.',
-    });
-  }
-  // No metadata anywhere: servers of the 2025-03-26 revision use their own origin as the authorization server.
+  // No metadata found: servers of the 2025-03-26 revision use their own origin as the authorization server. Some of
+  // those answer unknown paths with a 5xx, so a 5xx here is kept as a doubt, settled at the authorization server.
   trace(`no protected resource metadata: using the server's origin ${serverUrl.origin} as the authorization server (MCP 2025-03-26)`);
-  return { issuer: serverUrl.origin, resource: canonicalResource(serverUrl) };
+  return { issuer: serverUrl.origin, resource: canonicalResource(serverUrl), ...(failed.length > 0 ? { unreadable: failed } : {}) };
 }
 
 /**
@@ -239,13 +240,14 @@ export function issuerMatches(declared: unknown, expected: string): boolean {
 /**
  * `legacy`: the server published no protected resource metadata, so (MCP 2025-03-26) its origin stands in for the
  * authorization server. That origin is a base URL, not an issuer: the metadata may name another issuer on it, and a
- * server without metadata gets that revision's default endpoints (/authorize, /token, /register; PKCE required).
+ * server without metadata gets that revision's default endpoints (/authorize, /token, /register; PKCE required),
+ * unless its resource metadata answered a server error (`unreadable`): then the server is failing, not old.
  */
 export async function discoverAuthorizationServer(
   issuer: string,
   fetch: Fetch,
   allowHttp: boolean,
-  options: { legacy?: boolean; acceptIssuer?: string; onAccepted?: (declared: string) => void } = {},
+  options: { legacy?: boolean; unreadable?: string[]; acceptIssuer?: string; onAccepted?: (declared: string) => void } = {},
   trace: Trace = () => undefined,
 ): Promise<AuthorizationServerMetadata> {
   let issuerUrl: URL;
@@ -272,6 +274,12 @@ export async function discoverAuthorizationServer(
         `registration ${metadata.registration_endpoint ?? '(none)'}; token endpoint auth ${metadata.token_endpoint_auth_methods_supported?.join(', ') ?? '(not advertised)'}`,
     );
     return metadata;
+  }
+  if (options.legacy && options.unreadable?.length) {
+    // Endpoints guessed on the origin would only fail further on, as "registration failed (HTTP 404)".
+    throw new TetherError('TETHER_SERVER_FAILED', `The server's protected resource metadata (RFC 9728) could not be read (${options.unreadable.join('; ')}), and its origin has no authorization server metadata either.`, {
+      hint: 'This is on the server\'s side; try again shortly, or ask its operator. Run with --debug to see every URL tried.',
+    });
   }
   if (options.legacy) {
     trace(`no authorization server metadata at ${issuerUrl.origin}: using the MCP 2025-03-26 default endpoints`);

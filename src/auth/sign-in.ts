@@ -119,7 +119,7 @@ async function discover(settings: SignInSettings, challenge: BearerChallenge, tr
   const accepting = settings.acceptIssuer !== undefined ? { acceptIssuer: settings.acceptIssuer } : {};
   const onAccepted = (declared: string): void =>
     settings.log.info(`--accept-issuer: using the authorization server metadata of ${discovery.issuer}, which names another issuer (${declared}); RFC 8414 section 3.3 is not met.`);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined, ...accepting, onAccepted }, trace);
+  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined, ...(discovery.unreadable ? { unreadable: discovery.unreadable } : {}), ...accepting, onAccepted }, trace);
   return { discovery, server };
 }
 

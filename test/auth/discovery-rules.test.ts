@@ -7,6 +7,7 @@ import type { Fetch } from '../../src/http/fetch.js';
 import {
   authorizationServerMetadataUrls,
   canonicalResource,
+  discoverAuthorizationServer,
   discoverProtectedResource,
   issuerMatches,
   processAuthorizationServerMetadataResponse,
@@ -179,9 +180,25 @@ describe('discoverProtectedResource: a server error is not the absence of metada
     expect(asked).toEqual([named]);
   });
 
-  it('after a 5xx at a well-known address, does not fall back to endpoints guessed on the origin (MCP 2025-03-26)', async () => {
+  it('after a 5xx at a guessed address, takes a document at the next one; else keeps the 5xx as a doubt', async () => {
+    const root = 'https://gw.example/.well-known/oauth-protected-resource';
+    const doc = { resource: 'https://gw.example/mcp', authorization_servers: ['https://as.example'] };
+    const withRoot: Fetch = async (url) =>
+      String(url) === root ? new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json' } }) : new Response('', { status: 502 });
+    expect((await discoverProtectedResource(server, undefined, withRoot, options)).issuer).toBe('https://as.example');
     const { fetch } = answering({ 'https://gw.example/.well-known/oauth-protected-resource/mcp': 500 });
-    await expect(discoverProtectedResource(server, undefined, fetch, options)).rejects.toMatchObject({ code: 'TETHER_SERVER_FAILED' });
+    expect(await discoverProtectedResource(server, undefined, fetch, options)).toEqual({
+      issuer: 'https://gw.example',
+      resource: 'https://gw.example/mcp',
+      unreadable: ['https://gw.example/.well-known/oauth-protected-resource/mcp answered 500'],
+    });
+  });
+
+  it('a doubt and no authorization server metadata on the origin: TETHER_SERVER_FAILED, not the guessed /authorize and /token', async () => {
+    const { fetch } = answering({});
+    const doubt = { legacy: true, unreadable: ['https://gw.example/.well-known/oauth-protected-resource/mcp answered 500'] };
+    await expect(discoverAuthorizationServer('https://gw.example', fetch, false, doubt)).rejects.toMatchObject({ code: 'TETHER_SERVER_FAILED' });
+    expect((await discoverAuthorizationServer('https://gw.example', fetch, false, { legacy: true })).token_endpoint).toBe('https://gw.example/token');
   });
 
   it('with 404 everywhere, the server has no metadata: its origin stands in for the authorization server (2025-03-26)', async () => {
