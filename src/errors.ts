@@ -129,7 +129,7 @@ export function asTetherError(error: unknown): TetherError {
   const message = error instanceof Error ? error.message : String(error);
   if (/returned 40[13] after re-authentication/i.test(message)) {
     // the SDK's words when the MCP server refuses the token it was just given
-    return new TetherError('TETHER_CREDENTIALS_REFUSED', `The MCP server refuses the token of a sign-in that has just succeeded (${shortened(message)}).`, { cause: error });
+    return new TetherError('TETHER_CREDENTIALS_REFUSED', `The MCP server refuses the token just obtained for it (${shortened(message)}).`, { cause: error });
   }
   return new TetherError('TETHER_UNEXPECTED', shortened(message), { cause: error });
 }

@@ -1,6 +1,5 @@
-// The MCP protocol version mcp-tether speaks where nobody named one, as a leaf that loads nothing: the SDK exports
-// the same value (LATEST_PROTOCOL_VERSION), but importing it would load the SDK on paths that start before it.
-// test/protocol.test.ts keeps the two equal.
+// The MCP protocol version spoken where nobody named one: a leaf, so that paths starting before the SDK loads need
+// not load it for one string (test/protocol.test.ts checks the SDK supports it).
 
 /** The 2025-11-25 revision: the latest with the initialize lifecycle, and what the SDK calls its latest. */
 export const LIFECYCLE_PROTOCOL_VERSION = '2025-11-25';

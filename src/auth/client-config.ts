@@ -78,9 +78,11 @@ export function clientConfiguration(
   fetch: Fetch,
   allowHttp: boolean,
 ): oidc.Configuration {
-  const method = chooseAuthMethod(client, server);
   const listed = server.token_endpoint_auth_methods_supported;
-  if (method === 'private_key_jwt' && Array.isArray(listed) && !listed.includes(method)) {
+  const keyRefused = Array.isArray(listed) && !listed.includes('private_key_jwt');
+  // A key the server does not take, beside a secret it does: the secret (the server's list decides, RFC 8414 section 2).
+  const method = chooseAuthMethod(keyRefused && client.client_secret ? { client_id: client.client_id, client_secret: client.client_secret, ...(client.token_endpoint_auth_method ? { token_endpoint_auth_method: client.token_endpoint_auth_method } : {}) } : client, server);
+  if (method === 'private_key_jwt' && keyRefused) {
     // RFC 8414 section 2: a server that lists its methods and leaves this one out would refuse the assertion anyway.
     throw new TetherError('TETHER_AUTH_METHOD_NOT_OFFERED', `The authorization server ${server.issuer} does not accept signed client authentication (private_key_jwt); it lists ${listed.join(', ') || 'no method'}.`, {
       hint: `${client.private_key ? '--client-private-key' : '--client-assertion'} needs private_key_jwt: give the client's secret in --static-oauth-client-info instead, or enable private_key_jwt for the client at the provider.`,

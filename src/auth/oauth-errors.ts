@@ -94,9 +94,10 @@ export function explainOAuthError(error: unknown, what: string, context: ErrorCo
     return oauthFailure(`${what} failed: ${code}${description ? ` (${description})` : ''}.`, code, description, context, error);
   }
   const response = error instanceof Error && error.cause instanceof Response ? error.cause : undefined;
-  if (response && (response.status === 401 || response.status === 403) && context.clientId !== undefined) {
+  const page = /html/i.test(response?.headers.get('content-type') ?? ''); // a proxy's or firewall's page, not the server's word
+  if (response && (response.status === 401 || response.status === 403) && !page && context.clientId !== undefined) {
     // RFC 6749 section 5.2 wants invalid_client in a JSON body; Glewlwyd answers a client it does not accept with a bare 403.
-    return oauthFailure(`${what} failed: the authorization server answered HTTP ${response.status} with no OAuth error, which means it did not accept the client ${context.clientId}.`, 'invalid_client', '', context, error);
+    return oauthFailure(`${what} failed: the authorization server answered HTTP ${response.status} with no OAuth error, which usually means it did not accept the client ${context.clientId}.`, 'invalid_client', '', context, error);
   }
   if (response) {
     const unavailable = response.status >= 500;

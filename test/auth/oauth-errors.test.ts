@@ -23,8 +23,9 @@ describe('explainOAuthError', () => {
     expect(error.hint).toContain('mcp-tether logout');
   });
 
-  it('without a client to blame, a bare 403 stays a general OAuth error; a 5xx is the provider being unavailable', () => {
-    expect(explainOAuthError(bare(403), 'Revoking').code).toBe('TETHER_OAUTH_ERROR');
+  it("a 403 page in HTML (a proxy's or a firewall's) is not read as the client refused; a 5xx is the provider being unavailable", () => {
+    const page = new Error('unexpected HTTP response status code', { cause: new Response('<html>Forbidden</html>', { status: 403, headers: { 'content-type': 'text/html' } }) });
+    expect(explainOAuthError(page, 'Refreshing the access token', { clientId: 'c' }).code).toBe('TETHER_OAUTH_ERROR');
     expect(explainOAuthError(bare(503), 'Refreshing the access token', { clientId: 'c' }).code).toBe('TETHER_AUTH_SERVER_UNAVAILABLE');
   });
 

@@ -1,9 +1,8 @@
-// DPoP (RFC 9449) against every identity-provider profile with machine clients, where the MCP server asks for bound
-// tokens: the profiles whose real provider issues DPoP-bound tokens (Okta, Auth0, Keycloak) bind them to a key of
-// the keychain; Cognito and Entra ID publish no DPoP support, and the user is told that, coded, before any token is sent.
+// DPoP (RFC 9449) for a machine client against every profile whose MCP server wants bound tokens: bound where the real
+// provider issues them (Okta, Auth0, Keycloak); a coded error before any token where it does not (Cognito, Entra ID).
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { MACHINE_CLIENT_ID, MACHINE_SETUPS, jwtClaims } from '../fixtures/profile-flows.js';
+import { MACHINE_CLIENT_ID, MACHINE_PROFILES, MACHINE_SETUPS, jwtClaims } from '../fixtures/profile-flows.js';
 import type { ProfileName } from '../fixtures/provider-profiles.js';
 import { refusedCall, signins, startIde, text, workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
@@ -16,7 +15,7 @@ const SECRET = 'reporting-bot-secret-value';
 const OFFERS_DPOP: Record<Exclude<ProfileName, 'github'>, boolean> = { default: true, okta: true, auth0: true, keycloak: true, cognito: false, entra: false };
 
 describe('DPoP-bound tokens for a machine client against every profile', () => {
-  for (const [profile, setup] of Object.entries(MACHINE_SETUPS) as Array<[Exclude<ProfileName, 'github'>, (typeof MACHINE_SETUPS)['default']]>) {
+  for (const [profile, setup] of MACHINE_PROFILES) {
     const offers = OFFERS_DPOP[profile];
     it(`${profile}: ${offers ? 'the token is bound to the key in the keychain' : 'no DPoP at the provider: a coded error naming it'}`, async () => {
       const stack = await stackWith({

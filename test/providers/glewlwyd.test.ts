@@ -1,6 +1,5 @@
-// Glewlwyd 2.7 (Debian's package): a real authorization server that is not oidc-provider. It lists only
-// client_secret_basic and client_secret_post, keeps refresh and client credentials out of grant_types_supported,
-// serves its metadata only under the issuer's path, and signs people in through its own single-page login app.
+// Every grant Glewlwyd 2.7 has (Debian's package; a real authorization server that is not oidc-provider), through its
+// own login app: it lists only secret client methods and serves its metadata only under the issuer's path.
 import { spawn } from 'node:child_process';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

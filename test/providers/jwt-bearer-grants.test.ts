@@ -1,13 +1,10 @@
-// The jwt-bearer grant (RFC 7523 section 2.1) against every identity-provider profile that has machine clients, in
-// both of its uses: a workload's platform token (--jwt-bearer-assertion) and enterprise-managed authorization, where
-// the company's identity provider exchanges an ID token for an ID-JAG (RFC 8693) that the MCP server's authorization
-// server takes. Each profile keeps its own quirks (paths, audience by scope or by `audience`, no `resource`).
+// The jwt-bearer grant (RFC 7523 section 2.1) against every profile with machine clients, in both its uses: a workload's
+// platform token (--jwt-bearer-assertion), and an ID-JAG from the company's identity provider (enterprise-managed).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startAuthServer } from '../fixtures/authorization-server.js';
-import { MACHINE_CLIENT_ID, MACHINE_SETUPS } from '../fixtures/profile-flows.js';
-import type { ProfileName } from '../fixtures/provider-profiles.js';
+import { MACHINE_CLIENT_ID, MACHINE_PROFILES } from '../fixtures/profile-flows.js';
 import { signins, startIde, text, workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 
@@ -17,10 +14,9 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const SECRET = 'agent-secret-value';
 const SSO_CLIENT = 'sso-agent';
-const PROFILES = Object.entries(MACHINE_SETUPS) as Array<[Exclude<ProfileName, 'github'>, (typeof MACHINE_SETUPS)['default']]>;
 
 describe('--jwt-bearer-assertion (workload identity) against every profile', () => {
-  for (const [profile, setup] of PROFILES) {
+  for (const [profile, setup] of MACHINE_PROFILES) {
     it(`${profile}: the platform's token becomes an access token the MCP server takes, no browser`, async () => {
       const stack = await stackWith({
         profile,
@@ -45,7 +41,7 @@ describe('--jwt-bearer-assertion (workload identity) against every profile', () 
 });
 
 describe('enterprise-managed authorization (ID-JAG) with the MCP server behind every profile', () => {
-  for (const [profile, setup] of PROFILES) {
+  for (const [profile, setup] of MACHINE_PROFILES) {
     it(`${profile}: the company's ID token is exchanged for an ID-JAG that this authorization server takes`, async () => {
       const idp = await startAuthServer({
         resource: 'https://idp.invalid/unused',

@@ -1,13 +1,10 @@
-// The client credentials grant against every identity-provider profile that offers it, each configured as its
-// documentation says a machine client is (the authorization code and refresh grants are in each profile's own file):
-// a token with no browser, accepted by the MCP server, and a new one when it expires; with a secret, and with a key
-// (private_key_jwt, RFC 7523 section 2.2) where the provider takes one. GitHub offers no such grant.
+// The client credentials grant against every profile that offers it (not GitHub), set up as each provider documents:
+// with a secret (and a new token at expiry), and with a key (private_key_jwt) where the provider takes one.
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ProfileName } from '../fixtures/provider-profiles.js';
-import { MACHINE_CLIENT_ID, MACHINE_SETUPS as SETUPS, type MachineSetup } from '../fixtures/profile-flows.js';
+import { MACHINE_CLIENT_ID, MACHINE_PROFILES } from '../fixtures/profile-flows.js';
 import { refusedCall, signins, startIde, text, workspace } from '../helpers/ide.js';
 import { perTest } from '../helpers/per-test.js';
 
@@ -26,7 +23,7 @@ function clientKey(dir: string): { file: string; jwk: Record<string, unknown> } 
 }
 
 describe('--client-credentials against every provider profile that offers it', () => {
-  for (const [profile, setup] of Object.entries(SETUPS) as Array<[Exclude<ProfileName, 'github'>, MachineSetup]>) {
+  for (const [profile, setup] of MACHINE_PROFILES) {
     it(`${profile}: a token with no browser, replaced when it expires`, async () => {
       const stack = await stackWith({
         profile,
@@ -60,7 +57,7 @@ describe('--client-credentials against every provider profile that offers it', (
     });
   }
 
-  for (const [profile, setup] of Object.entries(SETUPS) as Array<[Exclude<ProfileName, 'github'>, MachineSetup]>) {
+  for (const [profile, setup] of MACHINE_PROFILES) {
     const takesKeys = setup.authMethods.includes('private_key_jwt');
     it(`${profile}: ${takesKeys ? 'a key instead of a secret (private_key_jwt)' : 'no private_key_jwt offered: a coded error, no request with the key'}`, async () => {
       const ws = workspace({ BROWSER: '/bin/false' });
