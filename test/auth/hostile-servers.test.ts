@@ -80,7 +80,11 @@ describe('a token endpoint that answers with a redirect', () => {
     const ws = workspace();
     const output = await firstCall(stack.mcp.url, ws);
     expect(output).toContain('TETHER_REDIRECT_REFUSED');
-    expect(redirector.requests).toEqual(['POST /token']);
+    // One code per sign-in: a loaded machine may answer the IDE's start-up before the first sign-in fails, and the
+    // call after it starts a second one. Each code reaches the redirector only, never the place it points to.
+    expect(redirector.requests.length).toBeGreaterThanOrEqual(1);
+    expect(redirector.requests.length).toBeLessThanOrEqual(2);
+    expect(new Set(redirector.requests)).toEqual(new Set(['POST /token']));
     expect(rogue.requests).toEqual([]);
     expect(stack.as.counts.codeGrants).toBe(0);
   }, 90_000);
