@@ -24,7 +24,10 @@ export interface ClientIdentity {
  * or else as the server supports (RFC 8414 section 2: the default is client_secret_basic).
  */
 export function chooseAuthMethod(client: ClientIdentity, server: AuthorizationServerMetadata): string {
-  if (client.private_key || client.client_assertion) return 'private_key_jwt';
+  const listed = server.token_endpoint_auth_methods_supported;
+  const keyTaken = !Array.isArray(listed) || listed.includes('private_key_jwt');
+  // A key the server does not list, beside a secret: the secret (the server's list decides, RFC 8414 section 2).
+  if ((client.private_key || client.client_assertion) && (keyTaken || !client.client_secret)) return 'private_key_jwt';
   if (!client.client_secret) return 'none';
   if (client.token_endpoint_auth_method && client.token_endpoint_auth_method !== 'none') return client.token_endpoint_auth_method;
   const supported = server.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
@@ -78,11 +81,9 @@ export function clientConfiguration(
   fetch: Fetch,
   allowHttp: boolean,
 ): oidc.Configuration {
+  const method = chooseAuthMethod(client, server);
   const listed = server.token_endpoint_auth_methods_supported;
-  const keyRefused = Array.isArray(listed) && !listed.includes('private_key_jwt');
-  // A key the server does not take, beside a secret it does: the secret (the server's list decides, RFC 8414 section 2).
-  const method = chooseAuthMethod(keyRefused && client.client_secret ? { client_id: client.client_id, client_secret: client.client_secret, ...(client.token_endpoint_auth_method ? { token_endpoint_auth_method: client.token_endpoint_auth_method } : {}) } : client, server);
-  if (method === 'private_key_jwt' && keyRefused) {
+  if (method === 'private_key_jwt' && Array.isArray(listed) && !listed.includes(method)) {
     // RFC 8414 section 2: a server that lists its methods and leaves this one out would refuse the assertion anyway.
     throw new TetherError('TETHER_AUTH_METHOD_NOT_OFFERED', `The authorization server ${server.issuer} does not accept signed client authentication (private_key_jwt); it lists ${listed.join(', ') || 'no method'}.`, {
       hint: `${client.private_key ? '--client-private-key' : '--client-assertion'} needs private_key_jwt: give the client's secret in --static-oauth-client-info instead, or enable private_key_jwt for the client at the provider.`,
