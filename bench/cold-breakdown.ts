@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     if (!token) throw new Error('no token stored');
 
     const runs = { tether: [] as Run[], direct: [] as Run[], bare: [] as Run[], keychain: [] as Run[] };
-    const keychainRequest = JSON.stringify({ op: 'get', service: 'mcp-tether', account: 'bench-nonexistent' });
+    const keychainRequest = JSON.stringify({ service: 'mcp-tether', ops: [{ op: 'get', account: 'bench-nonexistent' }] });
     for (let round = 0; round < ROUNDS + 2; round += 1) {
       const keep = round >= 2;
       const tether = await traced(['--import', PRELOAD, CLI, url], ws.env, INITIALIZE_LINE, isInitializeAnswer);

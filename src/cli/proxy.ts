@@ -71,8 +71,16 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
   const stop = (): void => {
     void bridge.close().finally(() => process.exit(0));
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  for (const signal of stopSignals(process.platform)) process.once(signal, stop);
   process.stdout.on('error', stop); // the IDE went away
   await bridge.run();
+}
+
+/**
+ * The signals that end the proxy cleanly (the session closed, pending work answered): SIGTERM and SIGINT everywhere,
+ * SIGHUP where the terminal that started it closes, SIGBREAK (Ctrl+Break) on Windows, where IDEs mostly just close
+ * stdin or end the process.
+ */
+export function stopSignals(platform: NodeJS.Platform): NodeJS.Signals[] {
+  return platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 }

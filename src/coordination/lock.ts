@@ -36,7 +36,8 @@ interface Holder {
   nonce?: string;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process runs (signal 0: no signal sent; libuv checks the process on Windows too). EPERM: it runs as another user. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -59,7 +60,7 @@ async function abandoned(path: string, staleMs: number): Promise<boolean> {
     const [info, holder] = await Promise.all([stat(path), readHolder(path)]);
     if (Date.now() - info.mtimeMs > staleMs) return true;
     if (holder === undefined) return Date.now() - info.mtimeMs > 2_000; // being written, or garbage
-    return holder.host === hostname() && !alive(holder.pid);
+    return holder.host === hostname() && !processAlive(holder.pid);
   } catch {
     return false; // gone already: the next attempt will take it
   }

@@ -1,20 +1,32 @@
 // The OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service) behind a hard deadline:
 // each call runs in a child process that is killed if the keychain does not answer in time.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TetherError, type ErrorCode } from '../errors.js';
+import { entryLimit, joinParts, partAccounts, readHead, splitSecret } from './keychain-parts.js';
 import { SERVICE, type SecretStore } from './secret-store.js';
 
 /** The helper makes no TLS connection: without the extra CA file to read, Node starts it ~30 ms sooner. */
 const { NODE_EXTRA_CA_CERTS: _unused, ...HELPER_ENV } = process.env;
 const CHILD = fileURLToPath(new URL('./keychain-child.cjs', import.meta.url));
 
-interface Reply {
-  ok: boolean;
+interface Operation {
+  op: 'get' | 'set' | 'delete';
+  account: string;
+  value?: string;
+}
+
+interface Outcome {
   value?: string | null;
   deleted?: boolean;
+}
+
+interface Reply {
+  ok: boolean;
+  results?: Outcome[];
   error?: string;
 }
 
@@ -63,7 +75,14 @@ export class KeychainStore implements SecretStore {
   readonly kind = 'keychain' as const;
   readonly location = keychainName();
 
-  constructor(private readonly deadlineMs = 3_000) {}
+  /**
+   * `partLimit`: how many UTF-16 units one entry holds (Windows Credential Manager: 1,280); a longer secret is kept
+   * across several entries (keychain-parts.ts).
+   */
+  constructor(
+    private readonly deadlineMs = 3_000,
+    private readonly partLimit: number | undefined = entryLimit(process.platform),
+  ) {}
 
   /** Starts reading `account` now; the next `get` of it (by any instance) takes this read instead of starting one. */
   prefetch(account: string): void {
@@ -78,24 +97,50 @@ export class KeychainStore implements SecretStore {
       early.delete(account);
       return started;
     }
-    const fast = await this.lookupWithSecretTool(account);
-    if (fast !== undefined) return fast;
-    // secret-tool answers "nothing" alike for no entry, a locked keyring and no D-Bus; the helper tells them apart.
-    const reply = await this.call({ op: 'get', service: SERVICE, account });
-    return reply.value ?? undefined;
+    const stored = await this.getEntry(account);
+    const head = stored === undefined ? undefined : readHead(stored);
+    if (!head) return stored;
+    const rest = await this.call(partAccounts(account, head).map((part) => ({ op: 'get', account: part })));
+    // A part removed by hand (in the keychain's own UI) leaves no secret to read: as if nothing were stored.
+    return joinParts(head, rest.map((outcome) => outcome.value));
   }
 
   async set(account: string, value: string): Promise<void> {
-    await this.call({ op: 'set', service: SERVICE, account, value });
+    if (this.partLimit === undefined) {
+      await this.call([{ op: 'set', account, value }]);
+      return;
+    }
+    // Parts first, the head that names them last; then the previous generation's parts go.
+    const previous = await this.heldParts(account);
+    const { head, parts } = splitSecret(account, value, this.partLimit, randomBytes(4).toString('hex'));
+    await this.call([...parts.map((part) => ({ op: 'set' as const, ...part })), { op: 'set', account, value: head }, ...previous.map((part) => ({ op: 'delete' as const, account: part }))]);
   }
 
   async delete(account: string): Promise<boolean> {
-    const reply = await this.call({ op: 'delete', service: SERVICE, account });
-    return reply.deleted === true;
+    const parts = await this.heldParts(account);
+    const [head] = await this.call([{ op: 'delete', account }, ...parts.map((part) => ({ op: 'delete' as const, account: part }))]);
+    return head?.deleted === true;
   }
 
-  private async call(request: { op: string; service: string; account: string; value?: string }): Promise<Reply> {
-    const { code, stdout } = await this.run(process.execPath, [CHILD], JSON.stringify(request), HELPER_ENV);
+  /** The other parts the entry of `account` names now (none for a whole one). */
+  private async heldParts(account: string): Promise<string[]> {
+    const stored = await this.getEntry(account);
+    const head = stored === undefined ? undefined : readHead(stored);
+    return head ? partAccounts(account, head) : [];
+  }
+
+  /** One entry as stored: a whole secret, or the head of one kept in parts. */
+  private async getEntry(account: string): Promise<string | undefined> {
+    const fast = await this.lookupWithSecretTool(account);
+    if (fast !== undefined) return fast;
+    // secret-tool answers "nothing" alike for no entry, a locked keyring and no D-Bus; the helper tells them apart.
+    const [outcome] = await this.call([{ op: 'get', account }]);
+    return outcome?.value ?? undefined;
+  }
+
+  private async call(ops: Operation[]): Promise<Outcome[]> {
+    if (ops.length === 0) return [];
+    const { code, stdout } = await this.run(process.execPath, [CHILD], JSON.stringify({ service: SERVICE, ops }), HELPER_ENV);
     let reply: Reply;
     try {
       reply = JSON.parse(stdout) as Reply;
@@ -103,7 +148,7 @@ export class KeychainStore implements SecretStore {
       throw new TetherError('TETHER_KEYCHAIN_UNAVAILABLE', `The ${this.location} helper ended without an answer (exit ${code ?? 'signal'}).`);
     }
     if (!reply.ok) throw keychainError(this.location, reply.error ?? 'no reason given');
-    return reply;
+    return reply.results ?? [];
   }
 
   /**

@@ -1,4 +1,4 @@
-// The end of a session: when the IDE closes stdin, or sends SIGTERM, mcp-tether ends the remote session with a
+// The end of a session: when the IDE closes stdin, or sends SIGTERM (or its terminal hangs up), mcp-tether ends the remote session with a
 // DELETE naming its session id and exits promptly.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
@@ -37,9 +37,9 @@ describe('closing the session', () => {
     expect(server.record.deletes).toEqual([sessionId]);
   });
 
-  it('SIGTERM: the server gets a DELETE with the session id, and the process exits', async () => {
+  it.each(['SIGTERM', 'SIGHUP'] as const)('%s: the server gets a DELETE with the session id, and the process exits', async (signal) => {
     const sessionId = await openSession();
-    cli?.child.kill('SIGTERM');
+    cli?.child.kill(signal);
     const exitedByItself = await cli?.waitForExit(15_000);
     expect(exitedByItself, cli?.stderr).toBe(true);
     expect(await waitUntil(() => server.record.deletes.length > 0, 1_000)).toBe(true);
