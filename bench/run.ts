@@ -25,6 +25,9 @@ const COLD_ROUNDS = envInt('BENCH_COLD_ROUNDS', 15);
 const COLD_WARMUP = envInt('BENCH_COLD_WARMUP', 2);
 const CALL_WARMUP = 300;
 const CALLS = envInt('BENCH_CALLS', 1000);
+/** Throughput: this many echo calls, with THROUGHPUT_IN_FLIGHT of them in flight at once (an agent's parallel tools). */
+const THROUGHPUT_CALLS = envInt('BENCH_THROUGHPUT_CALLS', 2000);
+const THROUGHPUT_IN_FLIGHT = 16;
 const CHILD_TIMEOUT_MS = 30_000;
 const LARGE_ROUNDS = envInt('BENCH_LARGE_ROUNDS', 7);
 const LARGE_WARMUP = envInt('BENCH_LARGE_WARMUP', 2);
@@ -229,6 +232,20 @@ async function idleRssMb(pid: number): Promise<number> {
 
 // ---------- per-call latency ----------
 
+/** Calls per second: THROUGHPUT_CALLS echo calls, THROUGHPUT_IN_FLIGHT at a time over one client. */
+async function burst(client: Client): Promise<number> {
+  let started = 0;
+  const worker = async (): Promise<void> => {
+    while (started < THROUGHPUT_CALLS) {
+      started += 1;
+      await echo(client);
+    }
+  };
+  const begin = performance.now();
+  await Promise.all(Array.from({ length: THROUGHPUT_IN_FLIGHT }, worker));
+  return THROUGHPUT_CALLS / ((performance.now() - begin) / 1000);
+}
+
 async function echo(client: Client): Promise<number> {
   const started = performance.now();
   const result = await client.callTool({ name: 'echo', arguments: { text: 'ping' } });
@@ -353,6 +370,8 @@ interface Figures {
   call: { tether: number[]; direct: number[]; relay: number[] };
   /** CPU time per measured call of the mcp-tether process and of the bare relay process, in ms */
   callCpu: { tether: number; relay: number };
+  /** Echo calls per second with THROUGHPUT_IN_FLIGHT in flight, per burst */
+  throughput: Pair;
   large: Record<HeavyKind, Pair> & { tetherPeakMb: number; directPeakMb: number; progressSeen: number };
   install: { tether: Footprint; mcpRemote: Footprint } | undefined;
 }
@@ -432,6 +451,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
   let direct: Client | undefined;
   let relay: Client | undefined;
   const callCpu = { tether: Number.NaN, relay: Number.NaN };
+  const throughput: Pair = { tether: [], direct: [] };
   try {
     ide = await startIde(url, ws, { cli: CLI, ...(TETHER_IMPORT ? { env: { NODE_OPTIONS: `--import=${TETHER_IMPORT}` } } : {}) });
     direct = await connectDirect(url, token);
@@ -452,6 +472,9 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
     }
     callCpu.tether = (cpuMs(pids.tether) - cpuAtStart.tether) / CALLS;
     callCpu.relay = (cpuMs(pids.relay) - cpuAtStart.relay) / CALLS;
+    // Throughput: bursts in the order tether, direct, direct, tether, so that drift touches both alike.
+    process.stderr.write(`bench: throughput, ${THROUGHPUT_CALLS} calls with ${THROUGHPUT_IN_FLIGHT} in flight, two bursts each…\n`);
+    for (const side of ['tether', 'direct', 'direct', 'tether'] as const) throughput[side].push(await burst(sides[side]));
   } finally {
     await Promise.allSettled([ide?.close(), direct?.close(), relay?.close()]);
   }
@@ -507,7 +530,7 @@ async function measure(url: string, ws: Workspace): Promise<Figures> {
 
   // 4. Install footprint.
   const install = installFootprints();
-  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, coldList, idle, call, callCpu, large, install };
+  return { load: [loadBefore, loadavg()[0] ?? Number.NaN], cold, coldList, idle, call, callCpu, throughput, large, install };
 }
 
 /**
@@ -563,7 +586,7 @@ function peakRssMb(pid: number): number {
 }
 
 function report(figures: Figures): void {
-  const { load, cold, coldList, idle, call, callCpu, large, install } = figures;
+  const { load, cold, coldList, idle, call, callCpu, throughput, large, install } = figures;
   const ratio = (pair: Pair, at: (values: readonly number[]) => number): string => `${(at(pair.tether) / at(pair.direct)).toFixed(2)}x`;
   const memoryRatio = `${(large.tetherPeakMb / large.directPeakMb).toFixed(2)}x`;
   const coldRatio = median(cold.tether) / median(cold.direct);
@@ -583,6 +606,7 @@ function report(figures: Figures): void {
     ['echo call p50', ms(median(call.tether), 3), ms(median(call.direct), 3), `${callRatio.toFixed(2)}x`, `+${callOverhead.toFixed(3)} ms; paired +${pairedOverhead.toFixed(3)} ms (target +0.1)`],
     ['echo call p90', ms(p90(call.tether), 3), ms(p90(call.direct), 3), `${(p90(call.tether) / p90(call.direct)).toFixed(2)}x`, ''],
     ['echo CPU per call', ms(callCpu.tether, 3), '', '', `bare relay ${ms(callCpu.relay, 3)} (process CPU time / calls)`],
+    ['echo throughput', `${median(throughput.tether).toFixed(0)}/s`, `${median(throughput.direct).toFixed(0)}/s`, `${(median(throughput.tether) / median(throughput.direct)).toFixed(2)}x`, `>= 1.00x (${THROUGHPUT_IN_FLIGHT} in flight; calls per second)`],
     ['echo via relay p50', ms(median(call.relay), 3), ms(median(call.direct), 3), `${(median(call.relay) / median(call.direct)).toFixed(2)}x`, `+${relayOverhead.toFixed(3)} ms; paired +${pairedRelay.toFixed(3)} ms: any stdio bridge's floor`],
     ...HEAVY_KINDS.flatMap((kind): Array<[string, string, string, string, string]> => [
       [`${HEAVY_CALLS[kind].label} p50`, ms(median(large[kind].tether)), ms(median(large[kind].direct)), ratio(large[kind], median), HEAVY_CALLS[kind].target],
@@ -608,7 +632,7 @@ function report(figures: Figures): void {
       ...lines,
       `bench: cold start ${coldRatio.toFixed(2)}x (tether ${median(cold.tether).toFixed(0)} ms, direct ${median(cold.direct).toFixed(0)} ms); ` +
         `to tools/list ${ratio(coldList, median)}; idle memory ${(Math.max(...idle.tether) / Math.max(...idle.direct)).toFixed(2)}x; ` +
-        `per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; paired +${pairedOverhead.toFixed(2)} ms; a bare stdio relay +${relayOverhead.toFixed(2)} ms, paired +${pairedRelay.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
+        `throughput ${(median(throughput.tether) / median(throughput.direct)).toFixed(2)}x; per call p50 ${callOverhead >= 0 ? '+' : ''}${callOverhead.toFixed(2)} ms (${callRatio.toFixed(2)}x; paired +${pairedOverhead.toFixed(2)} ms; a bare stdio relay +${relayOverhead.toFixed(2)} ms, paired +${pairedRelay.toFixed(2)} ms); 20 MB argument ${ratio(large.argument, median)}, result ${ratio(large.result, median)}, peak memory ${memoryRatio}; 5 MiB argument ${ratio(large.argument5, median)}; 1000 progress ${ratio(large.progress, median)} (${large.progressSeen} of ${PROGRESS_COUNT * (LARGE_WARMUP + LARGE_ROUNDS)} notifications reached the IDE)` +
         (install ? `; install ${install.tether.packages} packages, ${install.tether.mb.toFixed(1)} MB, ${install.tether.seconds.toFixed(1)} s from an empty cache (mcp-remote: ${install.mcpRemote.packages}, ${install.mcpRemote.mb.toFixed(1)} MB, ${install.mcpRemote.seconds.toFixed(1)} s)` : ''),
       '',
     ].join('\n'),
