@@ -29,6 +29,8 @@ const result = await build({
   platform: 'node',
   target: 'node20.18',
   external: ['@napi-rs/keyring'],
+  // jsonc-parser's main entry is a UMD build whose require('./impl/...') esbuild cannot follow: its ES module build instead.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   // CommonJS dependencies (undici) call require() for Node's own modules.
   banner: { js: "import { createRequire as __tetherRequire } from 'node:module'; const require = __tetherRequire(import.meta.url);" },
   // One flat folder: modules find their neighbours (the sign-in worker, the keychain helper, xdg-open) beside them.

@@ -43,6 +43,9 @@ export const ERROR_CODES = {
   TETHER_KEYCHAIN_UNAVAILABLE: { kind: 'failure', means: 'The OS keychain does not answer (no D-Bus session, no Secret Service, a hung daemon).', fix: 'Start the keyring daemon in this session, or pass --token-store file.' },
   TETHER_KEYCHAIN_REFUSED: { kind: 'failure', means: 'The OS keychain refused to store or read an entry.', fix: 'Run with --debug for the keychain\'s own words; --token-store file stores credentials in a file instead.' },
   TETHER_LOCK_TIMEOUT: { kind: 'failure', means: 'Another mcp-tether held this server\'s sign-in for longer than a sign-in may take.', fix: 'Finish or cancel the other sign-in (its URL is on its stderr), then try again.' },
+  TETHER_CONFIG_CONFLICT: { kind: 'failure', means: 'add or remove met an IDE entry of that name it will not replace or remove: one that starts something else.', fix: 'Choose another name, or pass --force (the file is backed up first).' },
+  TETHER_CONFIG_INVALID: { kind: 'failure', means: 'The IDE\'s configuration file is not valid JSON or TOML (or not shaped as an MCP configuration); it is left untouched.', fix: 'Fix the file at the line and column named (the IDE cannot read it either), then run the command again.' },
+  TETHER_CONFIG_WRITE_FAILED: { kind: 'failure', means: 'The IDE\'s configuration file cannot be written (permissions, a read-only folder); it is as it was.', fix: 'Check the permissions of the file and its folder, then run the command again.' },
   TETHER_UNEXPECTED: { kind: 'failure', means: 'A failure mcp-tether has no code for yet.', fix: 'Run with --debug and report it with that output.' },
   // --- authorization (exit 3) ---
   TETHER_METADATA_INVALID: { kind: 'authorization', means: 'The server\'s protected resource metadata or its authorization server\'s metadata is missing, wrong or for another server.', fix: 'Ask the server\'s operator to fix its OAuth metadata; run mcp-tether with --debug to see which URLs were tried.' },

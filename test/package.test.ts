@@ -2,7 +2,7 @@
 // installing the tarball fetches mcp-tether and the native keychain binding only. The installed command then does
 // the whole job: a browser sign-in (through the bundled xdg-open and $BROWSER), the keychain, a tool call.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,23 @@ describe('the packed package', () => {
     const status = spawnSync(installed, ['status', '--json'], { encoding: 'utf8', env: ws.env });
     expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ server: stack.mcp.url, usable: true, store: expect.objectContaining({ kind: 'keychain' }) })]);
   }, 90_000);
+
+  it('the installed command edits IDE configurations (the JSONC and TOML editors are in the bundle)', () => {
+    const ws = workspace();
+    mkdirSync(join(ws.home, '.cursor'));
+    const cursor = join(ws.home, '.cursor', 'mcp.json');
+    writeFileSync(cursor, '{\n  // mine\n  "mcpServers": {}\n}\n');
+    for (const ide of ['cursor', 'codex']) {
+      const added = spawnSync(installed, ['add', 'work', stack.mcp.url, '--ide', ide, '--command', 'local'], { encoding: 'utf8', env: ws.env });
+      expect(added.status, added.stderr).toBe(0);
+    }
+    const entry = { command: process.execPath, args: [realpathSync(join(dir, 'app', 'node_modules', 'mcp-tether', 'bin', 'mcp-tether.js')), stack.mcp.url] };
+    expect(readFileSync(cursor, 'utf8')).toBe(`{\n  // mine\n  "mcpServers": {\n    "work": ${JSON.stringify(entry, null, 2).replaceAll('\n', '\n    ')}\n  }\n}\n`);
+    expect(readFileSync(join(ws.home, '.codex', 'config.toml'), 'utf8')).toContain(`[mcp_servers.work]\ncommand = ${JSON.stringify(entry.command)}`);
+    const removed = spawnSync(installed, ['remove', 'work', '--ide', 'cursor'], { encoding: 'utf8', env: ws.env });
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(readFileSync(cursor, 'utf8')).toBe('{\n  // mine\n  "mcpServers": {}\n}\n');
+  });
 
   // The bundle loads undici (HTTP client, proxy and CA support) as a CommonJS module inside an ES module; these two
   // fail if that load breaks, as they did when the bundle handed undici over as `default` only.

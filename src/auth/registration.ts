@@ -117,6 +117,15 @@ export function registrationAuthMethod(server: Pick<AuthorizationServerMetadata,
   return 'none';
 }
 
+/** TETHER_NO_DCR: the server registers no clients, with exactly what to register by hand (also said by `doctor`). */
+export function noRegistration(server: Pick<AuthorizationServerMetadata, 'issuer'>, redirectUri: string | undefined): TetherError {
+  return new TetherError('TETHER_NO_DCR', `The authorization server ${server.issuer} does not offer dynamic client registration.`, {
+    hint:
+      `Register a client at the provider with the redirect URI ${redirectUri ?? '(none: device sign-in)'} (a public "native"/"desktop" client), ` +
+      `then pass --static-oauth-client-info '{"client_id":"<its id>"}' (add "client_secret" for a confidential client).`,
+  });
+}
+
 /** RFC 7591 section 3: register a native client for this redirect URI (public where the server allows it). */
 export async function registerClient(
   server: AuthorizationServerMetadata,
@@ -125,14 +134,7 @@ export async function registerClient(
   scope: string | undefined,
   fetch: Fetch,
 ): Promise<RegisteredClient> {
-  const redirectUri = grant.redirectUri ?? '(none: device sign-in)';
-  if (!server.registration_endpoint) {
-    throw new TetherError('TETHER_NO_DCR', `The authorization server ${server.issuer} does not offer dynamic client registration.`, {
-      hint:
-        `Register a client at the provider with the redirect URI ${redirectUri} (a public "native"/"desktop" client), ` +
-        `then pass --static-oauth-client-info '{"client_id":"<its id>"}' (add "client_secret" for a confidential client).`,
-    });
-  }
+  if (!server.registration_endpoint) throw noRegistration(server, grant.redirectUri);
   const metadata: Record<string, unknown> = {
     client_name: 'mcp-tether',
     redirect_uris: grant.redirectUri ? [grant.redirectUri] : [],

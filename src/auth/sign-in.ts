@@ -41,16 +41,25 @@ export function assertPkceSupported(server: AuthorizationServerMetadata, assumeP
   );
 }
 
-/** Listens where the client's registered redirect URI points, or on a free port for a new registration. */
-async function openListener(settings: SignInSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
-  const { callback, staticClient, log } = settings;
+/**
+ * Where the sign-in callback listens: the client's registered redirect URI, else the options' host and path on the
+ * given port, or on a free port (0) for a new registration. Also what `doctor` names as the redirect URI.
+ */
+export function callbackTarget(settings: Pick<SignInSettings, 'callback' | 'staticClient'>, sameServer: ServerState | undefined): CallbackTarget {
+  const { callback, staticClient } = settings;
   const registered = registeredRedirect(staticClient ? staticClient.redirect_uris : sameServer?.client.redirect_uris);
-  const target: CallbackTarget = {
+  return {
     host: registered?.hostname.replace(/^\[|\]$/g, '') ?? callback.host,
     // RFC 8252 section 7.3: a loopback redirect URI registered without a port accepts any port.
     port: callback.port ?? (registered?.port ? Number(registered.port) : 0),
     path: registered?.pathname ?? callback.path,
   };
+}
+
+/** Listens where the client's registered redirect URI points, or on a free port for a new registration. */
+async function openListener(settings: SignInSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
+  const { callback, staticClient, log } = settings;
+  const target = callbackTarget(settings, sameServer);
   const deadline = Date.now() + settings.authTimeoutMs;
   for (let told = false; ; told = true) {
     try {
@@ -114,13 +123,24 @@ async function resolveClient(
   return registerClient(server, { ...(redirectUri ? { redirectUri } : {}), grantTypes }, settings.clientMetadata, scope, settings.fetch);
 }
 
-async function discover(settings: SignInSettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<{ discovery: ResourceDiscovery; server: AuthorizationServerMetadata }> {
-  const discovery = await discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, { allowHttp: settings.allowHttp, allowForeign: settings.allowForeignResourceMetadata }, trace);
+type DiscoverySettings = Pick<SignInSettings, 'serverUrl' | 'fetch' | 'allowHttp' | 'allowForeignResourceMetadata' | 'acceptIssuer'>;
+
+/** Discovery's first half as the sign-in takes it: the protected resource metadata (also `doctor`'s step). */
+export function discoverResource(settings: DiscoverySettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<ResourceDiscovery> {
+  return discoverProtectedResource(settings.serverUrl, challenge.resourceMetadata, settings.fetch, { allowHttp: settings.allowHttp, allowForeign: settings.allowForeignResourceMetadata }, trace);
+}
+
+/** Discovery's second half: the authorization server metadata the resource names (also `doctor`'s step). */
+export function discoverServer(settings: DiscoverySettings, discovery: ResourceDiscovery, trace: (line: string) => void, onAccepted: (declared: string) => void): Promise<AuthorizationServerMetadata> {
   const accepting = settings.acceptIssuer !== undefined ? { acceptIssuer: settings.acceptIssuer } : {};
+  return discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined, ...(discovery.unreadable ? { unreadable: discovery.unreadable } : {}), ...accepting, onAccepted }, trace);
+}
+
+async function discover(settings: SignInSettings, challenge: BearerChallenge, trace: (line: string) => void): Promise<{ discovery: ResourceDiscovery; server: AuthorizationServerMetadata }> {
+  const discovery = await discoverResource(settings, challenge, trace);
   const onAccepted = (declared: string): void =>
     settings.log.info(`--accept-issuer: using the authorization server metadata of ${discovery.issuer}, which names another issuer (${declared}); RFC 8414 section 3.3 is not met.`);
-  const server = await discoverAuthorizationServer(discovery.issuer, settings.fetch, settings.allowHttp, { legacy: discovery.metadata === undefined, ...(discovery.unreadable ? { unreadable: discovery.unreadable } : {}), ...accepting, onAccepted }, trace);
-  return { discovery, server };
+  return { discovery, server: await discoverServer(settings, discovery, trace, onAccepted) };
 }
 
 /** --token-endpoint (mcp-remote 0.15.1): a machine client's token endpoint, given, so no discovery at all. */
@@ -136,8 +156,8 @@ function givenTokenEndpoint(serverUrl: URL, tokenEndpoint: string, trace: (line:
  * (section 7.1) or in its resource metadata (RFC 9728 section 2). Many servers advertise DPoP at the authorization
  * server while their MCP servers accept only Bearer: the server's own word decides. Never with --no-dpop.
  */
-async function dpopBinding(
-  settings: SignInSettings,
+export async function dpopBinding(
+  settings: Pick<SignInSettings, 'dpop'>,
   server: AuthorizationServerMetadata,
   challenge: BearerChallenge,
   discovery: ResourceDiscovery,
@@ -164,6 +184,26 @@ async function dpopBinding(
   return newDPoPKey(alg);
 }
 
+/** The scopes a sign-in asks for, and where they come from (in words): also what `doctor` says will be requested. */
+export function scopeOf(
+  settings: Pick<SignInSettings, 'scope' | 'staticClient'>,
+  challenge: BearerChallenge,
+  discovery: Pick<ResourceDiscovery, 'metadata'>,
+  previousScope: string | undefined,
+): { scope: string | undefined; from: string } {
+  const configured = settings.scope ?? settings.staticClient?.scope;
+  const scope = selectScope({
+    ...(configured ? { configured } : {}),
+    ...(challenge.scope ? { challenged: challenge.scope } : {}),
+    ...(discovery.metadata?.scopes_supported ? { supported: discovery.metadata.scopes_supported } : {}),
+    ...(previousScope ? { previous: previousScope } : {}),
+    stepUp: challenge.error === 'insufficient_scope',
+  });
+  const from =
+    challenge.error === 'insufficient_scope' ? 'a step-up (previous + challenged)' : configured ? '--scope / the static client' : challenge.scope ? "the server's challenge" : discovery.metadata?.scopes_supported?.length ? 'the resource metadata\'s scopes_supported' : 'nowhere: none requested';
+  return { scope, from };
+}
+
 export async function signIn(
   settings: SignInSettings,
   challenge: BearerChallenge,
@@ -184,19 +224,8 @@ export async function signIn(
       hint: 'Check the issuer URL the server\'s metadata names.',
     });
   }
-  const configured = settings.scope ?? settings.staticClient?.scope;
-  const scope = selectScope({
-    ...(configured ? { configured } : {}),
-    ...(challenge.scope ? { challenged: challenge.scope } : {}),
-    ...(discovery.metadata?.scopes_supported ? { supported: discovery.metadata.scopes_supported } : {}),
-    ...(previous.secrets?.tokens?.scope ? { previous: previous.secrets.tokens.scope } : {}),
-    stepUp: challenge.error === 'insufficient_scope',
-  });
-  trace(
-    `scope ${scope ? `"${scope}"` : '(none)'} from ${
-      challenge.error === 'insufficient_scope' ? 'a step-up (previous + challenged)' : configured ? '--scope / the static client' : challenge.scope ? "the server's challenge" : discovery.metadata?.scopes_supported?.length ? 'the resource metadata\'s scopes_supported' : 'nowhere: none requested'
-    }`,
-  );
+  const { scope, from } = scopeOf(settings, challenge, discovery, previous.secrets?.tokens?.scope);
+  trace(`scope ${scope ? `"${scope}"` : '(none)'} from ${from}`);
   const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
   trace(`resource indicator ${resource ?? '(none: --disable-resource-parameter)'}`);
   const dpop = await dpopBinding(settings, server, challenge, discovery, trace);

@@ -1,6 +1,6 @@
 // The names of mcp-tether's commands, and which one a mistyped word was probably meant to be.
 
-export const COMMANDS = ['login', 'logout', 'status', 'help'] as const;
+export const COMMANDS = ['login', 'logout', 'status', 'help', 'add', 'remove', 'doctor'] as const;
 
 /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours) between two short words. */
 export function editDistance(a: string, b: string): number {

@@ -61,6 +61,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       exit: (code) => {
         exitCode = code;
       },
+      add: async (words, options) => {
+        const { add } = await import('./add.js');
+        for (const line of await add(words, options, env, process.argv[1] ?? '')) process.stdout.write(`${line}\n`);
+      },
+      remove: async (name, options) => {
+        const { remove } = await import('./remove.js');
+        for (const line of await remove(name, options, env)) process.stdout.write(`${line}\n`);
+      },
+      doctor: async (config, options) => {
+        log.setLevel(config.logLevel);
+        const { doctor } = await import('./doctor.js');
+        const { output, exitCode } = await doctor(config, options, log, env);
+        process.stdout.write(output);
+        return exitCode;
+      },
     },
     env,
   );

@@ -13,6 +13,7 @@ import { TRANSPORT_MODES, type TransportMode } from '../bridge/transport.js';
 import { STORE_CHOICES, type StoreChoice } from '../store/secret-store.js';
 import { closestCommand } from './commands.js';
 import { expandVariables, parseHeaderFile, parseHeaders } from './headers.js';
+import { IDE_IDS, type IdeId } from '../ide/ides.js';
 
 export interface Config {
   serverUrl: URL;
@@ -441,6 +442,12 @@ export interface StatusOptions extends MaintenanceOptions {
   check?: boolean;
 }
 
+/** doctor's own options, beside the proxy's. */
+export interface DoctorOptions {
+  signIn?: boolean;
+  json?: boolean;
+}
+
 export interface Commands {
   proxy: (config: Config) => Promise<void>;
   login: (config: Config) => Promise<void>;
@@ -449,6 +456,77 @@ export interface Commands {
   status: (serverUrl: string | undefined, options: StatusOptions) => Promise<number>;
   /** Where a command's own exit code goes (status). */
   exit: (code: number) => void;
+  /** `words`: the server's name, its URL and the proxy's options, verbatim. */
+  add: (words: string[], options: AddOptions) => Promise<void>;
+  remove: (name: string, options: RemoveOptions) => Promise<void>;
+  /** Resolves with the exit code: whether the sign-in chain works. */
+  doctor: (config: Config, options: DoctorOptions) => Promise<number>;
+}
+
+export interface RemoveOptions {
+  ide: IdeId;
+  force?: boolean;
+  print?: boolean;
+}
+
+export interface AddOptions extends RemoveOptions {
+  fromMcpRemote?: boolean;
+  command: 'npx' | 'local';
+  env?: string[];
+}
+
+/** `add` and `remove`: the IDE's own configuration file, edited in place. */
+function ideCommands(program: Command, commands: Commands): void {
+  const ide = (): Option => new Option('--ide <ide>', 'the IDE whose configuration to edit (-workspace, -project: the one in this folder)').choices(IDE_IDS).makeOptionMandatory();
+  const add = program
+    .command('add')
+    .usage('<name> <server-url> [callback-port] [proxy options] --ide <ide>\n       mcp-tether add --from-mcp-remote --ide <ide>')
+    .description("Write the entry that runs mcp-tether into an IDE's own configuration file (comments and formatting kept, the previous file kept as <file>.mcp-tether.bak), or rewrite its mcp-remote entries.")
+    .argument('[name-url-options...]', "the server's name in the IDE, its URL, then any of the proxy's options, passed on verbatim")
+    .addOption(ide())
+    .option('--force', 'replace a different entry of the same name')
+    .option('--print', 'show the change and write nothing')
+    .option('--from-mcp-remote', 'rewrite every entry that runs mcp-remote to run mcp-tether, with the same arguments and environment')
+    .addOption(new Option('--command <runner>', 'what the entry runs: npx (npx -y mcp-tether; cmd /c npx on Windows) or local (this installation, by absolute paths)').choices(['npx', 'local']).default('npx'))
+    .option('--env <KEY=VALUE>', "set a variable in the entry's environment (repeatable)", collect)
+    .allowUnknownOption();
+  quiet(add, 'mcp-tether add');
+  add.addHelpText('after', `
+Examples:
+  mcp-tether add work-tools https://gateway.example/mcp --ide cursor
+  mcp-tether add work-tools https://gateway.example/mcp 3334 --ide vscode --static-oauth-client-info '{"client_id":"abc123"}'
+  mcp-tether add --from-mcp-remote --ide claude-desktop --print
+
+Options add does not know are the proxy's and go into the entry as given; after -- everything does.`);
+  add.action(async (words: string[], options: AddOptions) => {
+    await commands.add(words, options);
+  });
+  const remove = program
+    .command('remove')
+    .description("Remove an entry that runs mcp-tether from an IDE's configuration file (the previous file kept as <file>.mcp-tether.bak).")
+    .argument('<name>', "the server's name in the IDE")
+    .addOption(ide())
+    .option('--force', 'remove the entry even if it does not run mcp-tether')
+    .option('--print', 'show the change and write nothing')
+    .allowExcessArguments(false);
+  quiet(remove, 'mcp-tether remove').action(async (name: string, options: RemoveOptions) => {
+    await commands.remove(name, options);
+  });
+}
+
+/** `doctor`: the proxy's own options (refused as the proxy refuses them), plus --sign-in and --json. */
+function doctorCommand(program: Command, commands: Commands, env: NodeJS.ProcessEnv): void {
+  const doctor = program
+    .command('doctor')
+    .description('Walk the chain a sign-in takes (options, network, MCP endpoint, OAuth metadata, keychain, stored credentials), one line per step; a failing step names its code and fix. Exits 1 when the chain is broken.')
+    .argument('<server-url>', 'the remote MCP server')
+    .argument('[callback-port]', 'port of the sign-in callback')
+    .option('--sign-in', 'also sign in (as mcp-tether login), call initialize and tools/list, and check the token\'s claims')
+    .option('--json', 'machine-readable output');
+  quiet(doctor, 'mcp-tether doctor');
+  proxyOptions(doctor).action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions & DoctorOptions) => {
+    commands.exit(await commands.doctor(toConfig(serverUrl, callbackPort, options, env), { signIn: options.signIn === true, json: options.json === true }));
+  });
 }
 
 function maintenanceOptions(command: Command): Command {
@@ -504,6 +582,7 @@ Examples:
   mcp-tether https://gateway.example/mcp 3334 --static-oauth-client-info '{"client_id":"abc123"}'
   mcp-tether login https://gateway.example/mcp
   mcp-tether status --check
+  mcp-tether doctor https://gateway.example/mcp --sign-in
 
 Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed. Errors carry a code (TETHER_...): see the README.`);
   program.action(async (serverUrl: string, callbackPort: string | undefined, options: RawOptions) => {
@@ -542,6 +621,8 @@ Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed. Errors carr
   maintenanceOptions(status).action(async (serverUrl: string | undefined, options: StatusOptions) => {
     commands.exit(await commands.status(serverUrl, options));
   });
+  ideCommands(program, commands);
+  doctorCommand(program, commands, env);
   const help = program
     .command('help')
     .description('Show the help of mcp-tether, or of a command.')

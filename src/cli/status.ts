@@ -34,7 +34,8 @@ export interface ServerStatus {
   error: ErrorData | null;
 }
 
-async function statusOf(state: ServerState, stateDir: string, log: Logger, check: (() => Promise<Fetch>) | undefined): Promise<ServerStatus> {
+/** One server's status (also doctor's stored-credentials step); `check` given: the credential is tried at the server. */
+export async function statusOf(state: ServerState, stateDir: string, log: Logger, check: (() => Promise<Fetch>) | undefined): Promise<ServerStatus> {
   const store = storeFor(state, stateDir, log);
   const base = {
     server: state.server_url,
