@@ -626,7 +626,7 @@ Exit codes: 0 done, 1 failure, 2 bad command line, 3 sign-in failed. Errors carr
   const help = program
     .command('help')
     .description('Show the help of mcp-tether, or of a command.')
-    .argument('[command]', 'login, logout or status');
+    .argument('[command]', 'login, logout, status, add, remove or doctor');
   quiet(help, 'mcp-tether help').action((name: string | undefined) => {
     const command = name === undefined ? program : program.commands.find((candidate) => candidate.name() === name);
     if (!command) {
