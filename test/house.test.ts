@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PORTABLE } from './vitest.portable.config.js';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
@@ -87,6 +88,14 @@ describe('the house', () => {
   it('opens every file with a comment saying its job', () => {
     for (const file of graph.keys()) {
       expect(readFileSync(join(SRC, file), 'utf8').startsWith('// '), file).toBe(true);
+    }
+  });
+
+  it('lists for the macOS and Windows runners only test files that exist and need nothing from apt (Chromium, GNOME Keyring, Glewlwyd)', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    for (const file of PORTABLE) {
+      const text = readFileSync(join(root, file), 'utf8');
+      expect(/from '[^']*\/(fixtures|helpers)\/|from '[^']*drivers\.js'/.test(text), file).toBe(false);
     }
   });
 });
