@@ -11,6 +11,16 @@ describe('the report', () => {
     expect(reportOf('https://s.example/mcp', [ok('a', 'A'), fail('b', 'B', new TetherError('TETHER_NO_PKCE', 'no PKCE'))]).works).toBe(false);
   });
 
+  it('steps skipped in a row for one reason read as one: the reason once, then each step', () => {
+    const steps = new Steps();
+    const tcp = steps.add(fail('tcp', 'TCP', new TetherError('TETHER_UNREACHABLE', 'refused')));
+    steps.skipBecause('endpoint', 'MCP endpoint', tcp);
+    steps.skipBecause('prm', 'resource metadata', tcp);
+    steps.add(skipped('sign-in', 'sign-in', 'not asked'));
+    const lines = renderText(reportOf('https://s.example/mcp', steps.list)).split('\n');
+    expect(lines.slice(5, 9)).toEqual(['[skip] MCP endpoint', '       not run: "TCP" failed', '       also: resource metadata', '[skip] sign-in']);
+  });
+
   it('a failure prints its cause with the code and the fix, and the verdict names the step', () => {
     const text = renderText(reportOf('https://s.example/mcp', [ok('dns', 'DNS', ['resolves to 10.0.0.1']), fail('pkce', 'PKCE with S256', new TetherError('TETHER_NO_PKCE', 'It does not advertise PKCE.'))]));
     expect(text).toBe(

@@ -9,7 +9,7 @@ import { entryName, readSecrets } from '../../store/sign-in-record.js';
 import { formatStatus, statusOf } from '../status.js';
 import { fail, ok, warn, type Step } from './report.js';
 
-const KEYCHAIN_TITLE = 'credential store (keychain)';
+const KEYCHAIN_TITLE = 'credential store';
 const STORED_TITLE = 'stored credentials for this server';
 /** The entry written and deleted again to see whether the keychain takes writes (only when nothing is stored). */
 const PROBE_ENTRY = 'mcp-tether doctor: a test entry, deleted at once';

@@ -78,7 +78,13 @@ const MARK: Record<Outcome, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', 
 /** The report as lines for a terminal: one line per step, its facts indented, a failure's code, cause and fix. */
 export function renderText(report: Report): string {
   const lines = [`mcp-tether doctor ${report.server}`, ''];
-  for (const step of report.steps) {
+  for (const [index, step] of report.steps.entries()) {
+    const previous = report.steps[index - 1];
+    // Skipped steps in a row for one reason read as one line: the reason once, the steps after it.
+    if (step.outcome === 'skipped' && previous?.outcome === 'skipped' && previous.details[0] === step.details[0]) {
+      lines.push(`       also: ${step.title}`);
+      continue;
+    }
     lines.push(`[${MARK[step.outcome]}] ${step.title}`);
     for (const detail of step.details) lines.push(`       ${detail}`);
     if (step.error) {
