@@ -34,6 +34,7 @@ export const PORTABLE = [
   'test/ide/entry.test.ts',
   'test/ide/formats.test.ts',
   'test/ide/ides.test.ts',
+  'test/ide/plan.test.ts',
   'test/http/mcp-endpoint.test.ts',
   'test/http/url.test.ts',
   'test/log-redaction.test.ts',

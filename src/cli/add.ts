@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { TetherError } from '../errors.js';
 import { redact } from '../log.js';
-import { buildEntry, localRunner, npxRunner, type Runner } from '../ide/entry.js';
+import { buildEntry, cmdRefusal, localRunner, npxRunner, type Runner } from '../ide/entry.js';
 import { IDES, type PathContext } from '../ide/ides.js';
 import { planAdd, planMigration } from '../ide/plan.js';
 import { openTarget, pathContext } from '../ide/target.js';
@@ -20,7 +20,9 @@ function parseEnv(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `--env "${pair.slice(0, 40)}" is not KEY=VALUE.`, { hint: 'Example: --env CLIENT_SECRET=... (and ${CLIENT_SECRET} in --static-oauth-client-info).' });
+    // Only the name before a separator is repeated: the value may be a secret.
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(pair)?.[0];
+    if (eq < 1) throw new TetherError('TETHER_INVALID_ARGUMENT', `An --env value${name ? ` (starting ${name})` : ''} is not KEY=VALUE.`, { hint: 'Example: --env CLIENT_SECRET=... (and ${CLIENT_SECRET} in --static-oauth-client-info).' });
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
@@ -34,7 +36,7 @@ async function fromMcpRemote(options: AddOptions, script: string, context: PathC
       maskArgs(args);
       return redact(`"${name}": mcp-remote -> mcp-tether ${args.join(' ')}`);
     }),
-    ...migration.skipped.map(({ name, reason }) => `"${name}": skipped, ${reason}.`),
+    ...migration.skipped.map(({ name, reason }) => redact(`"${name}": skipped, ${reason}.`)),
   ];
   if (migration.after === undefined) return [...lines, `No entry of ${IDES[options.ide].label} runs mcp-remote: nothing changed (${target.read.path}).`];
   const done = `Rewrote ${migration.rewritten.length} mcp-remote ${migration.rewritten.length === 1 ? 'entry' : 'entries'} of ${IDES[options.ide].label} in`;
@@ -56,8 +58,15 @@ export async function add(words: string[], options: AddOptions, env: NodeJS.Proc
   if (name.trim() === '' || /[\u0000-\u001f]/.test(name)) throw new TetherError('TETHER_INVALID_ARGUMENT', 'The server name is empty or has control characters.', { hint: 'Choose a name such as work-tools.' });
   const entryEnv = parseEnv(options.env ?? []);
   await checkProxyArgs(proxyArgs, entryEnv); // the proxy's own refusal, before anything is written
+  const runner = runnerOf(options, script);
+  const throughCmd = cmdRefusal(runner, proxyArgs);
+  if (throughCmd) {
+    throw new TetherError('TETHER_INVALID_ARGUMENT', `The entry would not start as written: ${throughCmd}.`, {
+      hint: 'Pass --command local (the entry runs node directly, no cmd), or move the value into a file (@file.json, --header-file) or the environment (--env NAME=... and ${NAME}).',
+    });
+  }
   const target = await openTarget(options.ide, context);
-  const entry = buildEntry({ runner: runnerOf(options, script), proxyArgs, env: entryEnv, typed: target.typed });
+  const entry = buildEntry({ runner, proxyArgs, env: entryEnv, typed: target.typed });
   const label = IDES[options.ide].label;
   const outcome = planAdd(target.config, name, entry, options.force === true);
   if (outcome.kind === 'unchanged') return [`${label} already has "${name}" set up this way: nothing changed (${target.read.path}).`];

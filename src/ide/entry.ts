@@ -26,6 +26,21 @@ export function npxRunner(platform: NodeJS.Platform): Runner {
   return platform === 'win32' ? { command: 'cmd', args: ['/c', ...npx] } : { command: npx[0] ?? 'npx', args: npx.slice(1) };
 }
 
+/**
+ * Why `cmd /c` would not pass the proxy's arguments on as written, if it would not: Node quotes an argument only for
+ * a space, a tab or a quote, and cmd.exe (then npx.cmd's `%*`) still reads & | < > ^ and %NAME% in it. Names the
+ * argument by its option (or as the server URL), never by its value, which may be a secret.
+ */
+export function cmdRefusal(runner: Runner, proxyArgs: string[]): string | undefined {
+  if (runner.command !== 'cmd') return undefined;
+  const at = proxyArgs.findIndex((arg) => /[&|<>^%]/.test(arg));
+  if (at === -1) return undefined;
+  const option = proxyArgs[at - 1];
+  const which = at === 0 ? 'the server URL' : option?.startsWith('--') ? `the value of ${option}` : `argument ${at + 1}`;
+  const char = /[&|<>^%]/.exec(proxyArgs[at] ?? '')?.[0] ?? '';
+  return `on Windows the entry runs through cmd /c, which would take the "${char}" in ${which} as its own`;
+}
+
 /** This installation, by absolute paths (`--command local`): node and mcp-tether's own script, no npx, no registry. */
 export function localRunner(nodePath: string, script: string): Runner {
   return { command: nodePath, args: [script] };

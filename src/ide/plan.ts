@@ -3,7 +3,7 @@
 // read back and checked to hold exactly the intended servers.
 import { TetherError } from '../errors.js';
 import type { ConfigFormat } from './config-format.js';
-import { runsTether, sameEntry, sameValue, type Runner, type ServerEntry } from './entry.js';
+import { cmdRefusal, runsTether, sameEntry, sameValue, type Runner, type ServerEntry } from './entry.js';
 import { matchMcpRemote, mentionsMcpRemote } from './mcp-remote.js';
 
 /** One configuration file of one IDE, as read. */
@@ -16,6 +16,11 @@ export interface Config {
   /** What the user is told, e.g. "Cursor". */
   label: string;
 }
+
+/** The keys of an entry that say what it starts; the others are the user's. */
+const STARTING_KEYS = ['type', 'command', 'args', 'env'];
+
+const isEntry = (value: unknown): value is ServerEntry => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The edited text holds exactly `expected` as its servers, or nothing is written. */
 function checked(config: Config, after: string, expected: Record<string, unknown>): string {
@@ -40,8 +45,12 @@ export function planAdd(config: Config, name: string, entry: ServerEntry, force:
       hint: `Choose another name, or pass --force to replace it (the file is backed up first); --print shows the change.`,
     });
   }
-  const after = config.format.setEntry(config.text, config.key, name, entry);
-  return { kind: existing === undefined ? 'added' : 'replaced', after: checked(config, after, { ...servers, [name]: entry }) };
+  // An earlier mcp-tether entry keeps the keys the user gave it in the IDE (disabled, autoApprove, timeouts): only
+  // what starts it is replaced.
+  const kept = runsTether(existing) && isEntry(existing) ? Object.fromEntries(Object.entries(existing).filter(([key]) => !STARTING_KEYS.includes(key))) : {};
+  const value = { ...kept, ...entry };
+  const after = config.format.setEntry(config.text, config.key, name, value);
+  return { kind: existing === undefined ? 'added' : 'replaced', after: checked(config, after, { ...servers, [name]: value }) };
 }
 
 export type RemoveOutcome = { kind: 'absent' } | { kind: 'removed'; after: string };
@@ -82,7 +91,7 @@ export async function planMigration(config: Config, runner: Runner, refusal: (pr
       continue;
     }
     const env = (entry as ServerEntry).env;
-    const reason = await refusal(match.proxyArgs, typeof env === 'object' && env !== null ? (env as Record<string, string>) : {});
+    const reason = cmdRefusal(runner, match.proxyArgs) ?? (await refusal(match.proxyArgs, typeof env === 'object' && env !== null ? (env as Record<string, string>) : {}));
     if (reason !== undefined) {
       migration.skipped.push({ name, reason: `mcp-tether would refuse its arguments: ${reason}` });
       continue;

@@ -97,12 +97,20 @@ export class KeychainStore implements SecretStore {
       early.delete(account);
       return started;
     }
-    const stored = await this.getEntry(account);
-    const head = stored === undefined ? undefined : readHead(stored);
-    if (!head) return stored;
-    const rest = await this.call(partAccounts(account, head).map((part) => ({ op: 'get', account: part })));
-    // A part removed by hand (in the keychain's own UI) leaves no secret to read: as if nothing were stored.
-    return joinParts(head, rest.map((outcome) => outcome.value));
+    // A head and its parts are read in two calls: another process may write a new generation in between (and
+    // remove the one this head names). Then the head has changed: it is read again.
+    let stored = await this.getEntry(account);
+    for (let attempt = 0; ; attempt++) {
+      const head = stored === undefined ? undefined : readHead(stored);
+      if (!head) return stored;
+      const rest = await this.call(partAccounts(account, head).map((part) => ({ op: 'get', account: part })));
+      const whole = joinParts(head, rest.map((outcome) => outcome.value));
+      if (whole !== undefined) return whole;
+      const again = await this.getEntry(account);
+      // The same head with a part gone (removed by hand in the keychain's own UI): no secret to read, as if none were stored.
+      if (again === stored || attempt >= 2) return undefined;
+      stored = again;
+    }
   }
 
   async set(account: string, value: string): Promise<void> {
@@ -110,15 +118,25 @@ export class KeychainStore implements SecretStore {
       await this.call([{ op: 'set', account, value }]);
       return;
     }
-    // Parts first, the head that names them last; then the previous generation's parts go.
+    // Parts first, the head that names them last: a write cut short leaves the previous secret whole. The new parts
+    // of a write that failed are removed again where the keychain lets us (no head names them).
     const previous = await this.heldParts(account);
     const { head, parts } = splitSecret(account, value, this.partLimit, randomBytes(4).toString('hex'));
-    await this.call([...parts.map((part) => ({ op: 'set' as const, ...part })), { op: 'set', account, value: head }, ...previous.map((part) => ({ op: 'delete' as const, account: part }))]);
+    try {
+      await this.call([...parts.map((part) => ({ op: 'set' as const, ...part })), { op: 'set', account, value: head }]);
+    } catch (error) {
+      await this.call(parts.map((part) => ({ op: 'delete' as const, account: part.account }))).catch(() => undefined);
+      throw error;
+    }
+    // The previous generation's parts go afterwards, on their own: the secret is stored whatever becomes of them.
+    await this.call(previous.map((part) => ({ op: 'delete' as const, account: part }))).catch(() => undefined);
   }
 
   async delete(account: string): Promise<boolean> {
+    // Parts first, the head last: a delete cut short leaves a head whose next delete finds its parts again.
     const parts = await this.heldParts(account);
-    const [head] = await this.call([{ op: 'delete', account }, ...parts.map((part) => ({ op: 'delete' as const, account: part }))]);
+    await this.call(parts.map((part) => ({ op: 'delete' as const, account: part })));
+    const [head] = await this.call([{ op: 'delete', account }]);
     return head?.deleted === true;
   }
 

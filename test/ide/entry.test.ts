@@ -1,6 +1,6 @@
 // The entry add writes, recognising mcp-tether's own entries, and mcp-remote entries in their many shapes.
 import { describe, expect, it } from 'vitest';
-import { buildEntry, localRunner, npxRunner, runsTether, sameEntry } from '../../src/ide/entry.js';
+import { buildEntry, cmdRefusal, localRunner, npxRunner, runsTether, sameEntry } from '../../src/ide/entry.js';
 import { matchMcpRemote } from '../../src/ide/mcp-remote.js';
 
 const URL = 'https://gw.example/mcp';
@@ -73,5 +73,21 @@ describe('mcp-remote entries', () => {
       expect(match.runs, JSON.stringify(entry)).toBe(false);
       if (!match.runs) expect(match.reason).toMatch(reason);
     }
+  });
+});
+
+describe('cmdRefusal', () => {
+  it('refuses what cmd.exe would take as its own in a cmd /c entry, naming the option and never the value', () => {
+    const cmd = npxRunner('win32');
+    expect(cmdRefusal(cmd, ['https://gw.example/mcp?tenant=a&profile=b'])).toBe('on Windows the entry runs through cmd /c, which would take the "&" in the server URL as its own');
+    const refusal = cmdRefusal(cmd, ['https://gw.example/mcp', '--header', 'Authorization: Bearer a|b-secret']);
+    expect(refusal).toContain('the value of --header');
+    expect(refusal).not.toContain('secret');
+    expect(cmdRefusal(cmd, ['https://gw.example/mcp', '--static-oauth-client-info', '{"client_id":"a b"}'])).toBeUndefined();
+  });
+
+  it('lets everything through where no cmd.exe is in between', () => {
+    expect(cmdRefusal(npxRunner('linux'), ['https://gw.example/mcp?a=1&b=2'])).toBeUndefined();
+    expect(cmdRefusal(localRunner('C:\\node\\node.exe', 'C:\\m\\bin\\mcp-tether.js'), ['https://gw.example/mcp?a=1&b=2'])).toBeUndefined();
   });
 });

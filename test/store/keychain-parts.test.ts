@@ -78,6 +78,16 @@ describe('the OS keychain with a limit per entry', () => {
     expect(await store.get(account)).toBeUndefined();
     for (const part of again) expect(rawEntry(part)).toBeUndefined();
 
+    // A part removed by hand (in the keychain's own UI) leaves nothing to read, and the next write starts afresh.
+    await store.set(account, big);
+    const third = partAccounts(account, readHead(rawEntry(account) ?? '')!);
+    execFileSync(process.execPath, [CHILD], { input: JSON.stringify({ service: 'mcp-tether', ops: [{ op: 'delete', account: third[1] }] }) });
+    expect(await store.get(account)).toBeUndefined();
+    await store.set(account, big);
+    expect(await store.get(account)).toBe(big);
+    for (const part of third) expect(rawEntry(part)).toBeUndefined(); // the broken generation's other parts went with it
+    expect(await store.delete(account)).toBe(true);
+
     // Windows Credential Manager itself refuses one entry over 1,280 units: the reason for parts.
     if (process.platform === 'win32') await expect(new KeychainStore(10_000, undefined).set(account, big)).rejects.toMatchObject({ code: 'TETHER_KEYCHAIN_REFUSED' });
   });
