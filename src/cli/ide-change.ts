@@ -41,6 +41,6 @@ export async function showOrWrite(target: Target, after: string, print: boolean,
     maskServers(target, [target.read.text, after]);
     return [redact(unifiedDiff(target.read.path, target.read.text, after)), '(--print: nothing was written)'];
   }
-  const backup = await writeConfig(target.read, after);
+  const backup = await writeConfig(target.read, after, target.backup);
   return [`${done} ${target.read.path}${backup === undefined ? ' (new file)' : `; the previous file is kept as ${backup}`}.`];
 }

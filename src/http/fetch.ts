@@ -31,6 +31,11 @@ export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
 }
 
+/** The certificate authorities a connection trusts with --ca-file: the system's and the file's; undefined without one. */
+export function trustedCas(caFile: string | undefined): string[] | undefined {
+  return caFile ? [...rootCertificates, readCa(caFile)] : undefined;
+}
+
 function readCa(caFile: string): string {
   try {
     return readFileSync(caFile, 'utf8');
@@ -48,7 +53,7 @@ async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promi
   const connect = {
     timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     ...(options.ipv4 ? { family: 4 } : {}),
-    ...(options.caFile ? { ca: [...rootCertificates, readCa(options.caFile)] } : {}),
+    ...(options.caFile ? { ca: trustedCas(options.caFile) } : {}),
   };
   const settings = { connect, headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, bodyTimeout: 0 };
   const dispatcher = proxyConfigured(env) ? new undici.EnvHttpProxyAgent({ ...settings, requestTls: connect, proxyTls: connect }) : new undici.Agent(settings);

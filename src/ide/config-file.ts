@@ -1,5 +1,5 @@
-// Reading an IDE's configuration file and writing its new text: the previous text kept beside it as
-// <file>.mcp-tether.bak, the new one written atomically (store/atomic-file.ts) with the file's own mode, through a
+// Reading an IDE's configuration file and writing its new text: the previous text kept as a backup (owner-only: an
+// entry's env may hold secrets), the new one written atomically (store/atomic-file.ts) with the file's own mode, through a
 // symbolic link to the file it points at, and a missing file or folder created.
 import { chmod, readFile, realpath, stat } from 'node:fs/promises';
 import { TetherError } from '../errors.js';
@@ -16,8 +16,6 @@ export interface ConfigText {
   /** Permission bits of the existing file; a new file is owner-only (it may hold secrets in `env`). */
   mode: number;
 }
-
-const BACKUP_SUFFIX = '.mcp-tether.bak';
 
 function writeFailed(path: string, error: unknown): TetherError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -39,14 +37,13 @@ export async function readConfig(path: string): Promise<ConfigText> {
   }
 }
 
-/** Writes `text` over the file read as `before`; returns the backup's path (none for a file that did not exist). */
-export async function writeConfig(before: ConfigText, text: string): Promise<string | undefined> {
-  const backup = before.exists ? `${before.path}${BACKUP_SUFFIX}` : undefined;
+/** Writes `text` over the file read as `before`, its previous text kept at `backupPath`; returns the backup's path (none for a file that did not exist). */
+export async function writeConfig(before: ConfigText, text: string, backupPath: string): Promise<string | undefined> {
+  const backup = before.exists ? backupPath : undefined;
   const mark = before.bom ? '\uFEFF' : '';
   try {
     if (backup !== undefined) {
       await writeFileAtomic(backup, mark + before.text);
-      await chmod(backup, before.mode);
     }
     await writeFileAtomic(before.path, mark + text);
     if (before.mode !== 0o600) await chmod(before.path, before.mode);

@@ -18,6 +18,8 @@ export interface IdeInfo {
   serversKey: 'mcpServers' | 'servers' | 'mcp_servers';
   /** Entries carry `"type": "stdio"` (VS Code requires it; Claude Code writes it itself). */
   typed: boolean;
+  /** The file sits in a project folder, often committed: its backup is kept in mcp-tether's state directory instead. */
+  inProject?: true;
   path: (context: PathContext) => string;
 }
 
@@ -56,7 +58,7 @@ const inCwd = (...parts: string[]) => (context: PathContext): string => pathOf(c
  */
 export const IDES = {
   kiro: { label: 'Kiro', format: 'json', serversKey: 'mcpServers', typed: false, path: inHome('.kiro', 'settings', 'mcp.json') },
-  'kiro-workspace': { label: 'Kiro (workspace)', format: 'json', serversKey: 'mcpServers', typed: false, path: inCwd('.kiro', 'settings', 'mcp.json') },
+  'kiro-workspace': { inProject: true, label: 'Kiro (workspace)', format: 'json', serversKey: 'mcpServers', typed: false, path: inCwd('.kiro', 'settings', 'mcp.json') },
   'claude-desktop': {
     label: 'Claude Desktop',
     format: 'json',
@@ -71,9 +73,9 @@ export const IDES = {
     typed: true,
     path: (context) => pathOf(context.platform).join(envDir(context, 'CLAUDE_CONFIG_DIR') ?? context.home, '.claude.json'),
   },
-  'claude-code-project': { label: 'Claude Code (project)', format: 'json', serversKey: 'mcpServers', typed: true, path: inCwd('.mcp.json') },
+  'claude-code-project': { inProject: true, label: 'Claude Code (project)', format: 'json', serversKey: 'mcpServers', typed: true, path: inCwd('.mcp.json') },
   cursor: { label: 'Cursor', format: 'json', serversKey: 'mcpServers', typed: false, path: inHome('.cursor', 'mcp.json') },
-  'cursor-workspace': { label: 'Cursor (workspace)', format: 'json', serversKey: 'mcpServers', typed: false, path: inCwd('.cursor', 'mcp.json') },
+  'cursor-workspace': { inProject: true, label: 'Cursor (workspace)', format: 'json', serversKey: 'mcpServers', typed: false, path: inCwd('.cursor', 'mcp.json') },
   vscode: {
     label: 'VS Code',
     format: 'json',
@@ -81,7 +83,7 @@ export const IDES = {
     typed: true,
     path: (context) => pathOf(context.platform).join(appData(context), 'Code', 'User', 'mcp.json'),
   },
-  'vscode-workspace': { label: 'VS Code (workspace)', format: 'json', serversKey: 'servers', typed: true, path: inCwd('.vscode', 'mcp.json') },
+  'vscode-workspace': { inProject: true, label: 'VS Code (workspace)', format: 'json', serversKey: 'servers', typed: true, path: inCwd('.vscode', 'mcp.json') },
   windsurf: { label: 'Windsurf', format: 'json', serversKey: 'mcpServers', typed: false, path: inHome('.codeium', 'windsurf', 'mcp_config.json') },
   gemini: {
     label: 'Gemini CLI',

@@ -1,8 +1,11 @@
 // An IDE's configuration, ready to plan a change on: its file found by the IDE table, read, and paired with its format.
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { stateDirectory } from '../store/paths.js';
 import { readConfig, type ConfigText } from './config-file.js';
 import type { ConfigFormat } from './config-format.js';
-import { IDES, type IdeId, type PathContext } from './ides.js';
+import { IDES, type IdeId, type IdeInfo, type PathContext } from './ides.js';
 import { jsonFormat } from './json-format.js';
 import type { Config } from './plan.js';
 import { tomlFormat } from './toml-format.js';
@@ -12,6 +15,11 @@ export interface Target {
   read: ConfigText;
   /** `"type": "stdio"` in new entries. */
   typed: boolean;
+  /**
+   * Where the previous text is kept: beside the file (<file>.mcp-tether.bak), or, for a file in a project folder
+   * (which git may pick up, with the secrets of an entry's env), in the state directory's backups/.
+   */
+  backup: string;
 }
 
 /** Where the IDE's files are: this machine, this user, this folder. */
@@ -20,8 +28,11 @@ export function pathContext(env: NodeJS.ProcessEnv): PathContext {
 }
 
 export async function openTarget(ide: IdeId, context: PathContext): Promise<Target> {
-  const info = IDES[ide];
+  const info: IdeInfo = IDES[ide];
   const read = await readConfig(info.path(context));
   const format: ConfigFormat = info.format === 'toml' ? tomlFormat : jsonFormat;
-  return { config: { format, text: read.text, key: info.serversKey, file: read.path, label: info.label }, read, typed: info.typed };
+  const backup = info.inProject
+    ? join(stateDirectory(context.env), 'backups', `${createHash('sha256').update(read.path).digest('hex').slice(0, 12)}-${basename(read.path)}.bak`)
+    : `${read.path}.mcp-tether.bak`;
+  return { config: { format, text: read.text, key: info.serversKey, file: read.path, label: info.label }, read, typed: info.typed, backup };
 }

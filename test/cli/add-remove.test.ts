@@ -73,11 +73,18 @@ describe('add and remove, every IDE', () => {
     const added = await run('add', 'work', ...proxy);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain(`Added "work" to ${IDES[ide].label}`);
+    // A file in a project folder (which git may pick up) has its backup in the state directory, owner-only.
+    const backup = /the previous file is kept as (.+)\.\n/.exec(added.stdout)?.[1] ?? '';
+    if ('inProject' in IDES[ide]) {
+      expect(backup.startsWith(join(env.HOME ?? '', '.local', 'state', 'mcp-tether', 'backups'))).toBe(true);
+      expect(readdirSync(dirname(file)).filter((name) => name.endsWith('.bak'))).toEqual([]);
+    } else expect(backup).toBe(`${file}.mcp-tether.bak`);
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
     const after = read();
     const entry = { ...(IDES[ide].typed ? { type: 'stdio' } : {}), command: 'npx', args: ['-y', 'mcp-tether', ...proxy] };
     const before = serversOf(ide, original);
     expect(serversOf(ide, after)).toEqual({ ...before, work: entry });
-    expect(readFileSync(`${file}.mcp-tether.bak`, 'utf8')).toBe(original);
+    expect(readFileSync(backup, 'utf8')).toBe(original);
     expect(statSync(file).ino).not.toBe(inode); // replaced by a rename
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(dirname(file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
@@ -86,7 +93,7 @@ describe('add and remove, every IDE', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already has "work" set up this way');
     expect(read()).toBe(after);
-    expect(readFileSync(`${file}.mcp-tether.bak`, 'utf8')).toBe(original); // no new backup
+    expect(readFileSync(backup, 'utf8')).toBe(original); // no new backup
 
     const conflict = await run('add', 'work', OTHER_URL);
     expect(conflict.code).toBe(1);

@@ -1,10 +1,9 @@
 // The doctor's network steps: the proxy in effect (as the proxy's fetch picks it), DNS, a TCP connection and the TLS
 // handshake with the trust the proxy's fetch uses (--ca-file on top of the usual roots, or NODE_EXTRA_CA_CERTS).
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { TetherError } from '../../errors.js';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { trustedCas } from '../../http/fetch.js';
 import { fail, ok, skipped, type Step, type Steps } from './report.js';
 
 export interface NetworkSettings {
@@ -93,7 +92,14 @@ export async function probeNetwork(url: URL, settings: NetworkSettings, steps: S
 
   let addresses: string[];
   try {
-    addresses = (await lookup(host, { all: true, verbatim: true, ...(settings.ipv4 ? { family: 4 } : {}) })).map((entry) => entry.address);
+    // getaddrinfo cannot be cancelled and a dead VPN resolver makes it wait a long time: the step gives up after the
+    // connect timeout (the lookup is left to finish on its own).
+    const resolving = lookup(host, { all: true, verbatim: true, ...(settings.ipv4 ? { family: 4 } : {}) });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeoutError('resolving the host name', ms)), ms);
+    });
+    addresses = (await Promise.race([resolving, deadline]).finally(() => clearTimeout(timer))).map((entry) => entry.address);
   } catch (error) {
     steps.add(fail('dns', `DNS: ${who}`, asNetworkError(error)));
     return false;
@@ -136,18 +142,16 @@ function redactUserinfo(proxy: string): string {
 async function probeTls(url: URL, port: number, settings: NetworkSettings, ms: number): Promise<Step> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let ca: string[] | undefined;
-  if (settings.caFile) {
-    try {
-      ca = [...rootCertificates, readFileSync(settings.caFile, 'utf8')];
-    } catch (error) {
-      return fail('tls', 'TLS', new TetherError('TETHER_UNREADABLE_FILE', `Cannot read the CA file ${settings.caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
-    }
+  try {
+    ca = trustedCas(settings.caFile); // the proxy's own trust (http/fetch.ts)
+  } catch (error) {
+    return fail('tls', 'TLS', error);
   }
   const trust = trustInWords(settings);
   let socket: TLSSocket;
   try {
     // Verified by hand below, so that the certificate can be described even when it is not trusted.
-    socket = await settle(tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? '' : host, rejectUnauthorized: false, ...(ca ? { ca } : {}) }), 'secureConnect', ms, 'the TLS handshake');
+    socket = await settle(tlsConnect({ host, port, ...(settings.ipv4 ? { family: 4 } : {}), servername: /^[\d.]+$|:/.test(host) ? '' : host, rejectUnauthorized: false, ...(ca ? { ca } : {}) }), 'secureConnect', ms, 'the TLS handshake');
   } catch (error) {
     return fail('tls', 'TLS', asNetworkError(error), [trust]);
   }

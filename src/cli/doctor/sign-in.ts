@@ -39,16 +39,30 @@ async function callServer(config: Config, log: Logger, env: NodeJS.ProcessEnv, f
     if (bearer) headers.set('authorization', `Bearer ${bearer}`);
     return wrapped(input, { ...init, headers });
   };
-  const transport = new sdk.StreamableHTTPClientTransport(config.serverUrl, { fetch: withToken, requestInit: { headers: config.headers } });
-  const client = new sdk.Client({ name: 'mcp-tether-doctor', version: packageVersion() }, { capabilities: {} });
-  try {
-    await client.connect(transport);
-    const server = client.getServerVersion();
-    const { tools } = await client.listTools();
-    return [`initialize: ${server?.name ?? 'the server'} ${server?.version ?? ''}`.trim(), `tools/list: ${tools.length} tool(s)${tools.length ? `: ${tools.slice(0, 8).map((tool) => tool.name).join(', ')}${tools.length > 8 ? ', ...' : ''}` : ''}`];
-  } finally {
-    await client.close().catch(() => undefined);
+  // The transports in the order the proxy tries them (--transport); a legacy HTTP+SSE server answers the first POST
+  // of Streamable HTTP with 404 or 405, and the next one is tried, as the proxy does.
+  const order = { 'http-first': ['http', 'sse'], 'sse-first': ['sse', 'http'], 'http-only': ['http'], 'sse-only': ['sse'] } as const;
+  let lastError: unknown;
+  for (const kind of order[config.transport]) {
+    const options = { fetch: withToken, requestInit: { headers: config.headers } };
+    const transport = kind === 'http' ? new sdk.StreamableHTTPClientTransport(config.serverUrl, options) : new sdk.SSEClientTransport(config.serverUrl, options);
+    const client = new sdk.Client({ name: 'mcp-tether-doctor', version: packageVersion() }, { capabilities: {} });
+    try {
+      await client.connect(transport);
+      const server = client.getServerVersion();
+      const { tools } = await client.listTools();
+      return [
+        `initialize${kind === 'sse' ? ' (legacy HTTP+SSE transport)' : ''}: ${server?.name ?? 'the server'} ${server?.version ?? ''}`.trim(),
+        `tools/list: ${tools.length} tool(s)${tools.length ? `: ${tools.slice(0, 8).map((tool) => tool.name).join(', ')}${tools.length > 8 ? ', ...' : ''}` : ''}`,
+      ];
+    } catch (error) {
+      lastError = error;
+      if (!/\b40[45]\b/.test(error instanceof Error ? error.message : String(error))) throw error;
+    } finally {
+      await client.close().catch(() => undefined);
+    }
   }
+  throw lastError;
 }
 
 /** A refusal of the SDK's ("HTTP 401", "Unauthorized") as the coded error login gives for it. */
