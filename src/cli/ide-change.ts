@@ -23,23 +23,44 @@ export function maskArgs(args: readonly unknown[]): void {
   });
 }
 
-/** Registers, for every server before and after the change, its environment's values and its arguments' secrets. */
-function maskServers(target: Target, texts: string[]): void {
+/**
+ * The environments' variables (name and value) of every server before and after the change; registers the secrets
+ * their arguments carry. Env values are masked where they stand after their name only, so that a short one ("true",
+ * "npx") does not mask the same word elsewhere in the diff.
+ */
+function envPairs(target: Target, texts: string[]): Array<[string, string]> {
   const { format, key, file } = target.config;
+  const pairs: Array<[string, string]> = [];
   for (const text of texts) {
     for (const entry of Object.values(format.servers(text, key, file))) {
       const { env, args } = (entry ?? {}) as { env?: unknown; args?: unknown };
-      if (typeof env === 'object' && env !== null) for (const value of Object.values(env)) if (typeof value === 'string') registerSecret(value);
+      if (typeof env === 'object' && env !== null) {
+        for (const [name, value] of Object.entries(env)) if (typeof value === 'string' && value !== '') pairs.push([name, value]);
+      }
       if (Array.isArray(args)) maskArgs(args);
     }
   }
+  return pairs;
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `diff` with each variable's value shown as "[redacted]" where it follows its name (JSON `"NAME": "v"`, TOML `NAME = "v"`). */
+function maskEnv(diff: string, pairs: Array<[string, string]>): string {
+  let masked = diff;
+  for (const [name, value] of pairs) {
+    const names = `(?:${escape(JSON.stringify(name))}|${escape(name)}|'${escape(name)}')`;
+    const values = `(?:${escape(JSON.stringify(value))}|'${escape(value)}')`;
+    masked = masked.replace(new RegExp(`(${names}\\s*[:=]\\s*)${values}`, 'g'), '$1"[redacted]"');
+  }
+  return masked;
 }
 
 /** The lines that show the change (a diff, secrets masked), or write it and say where. */
 export async function showOrWrite(target: Target, after: string, print: boolean, done: string): Promise<string[]> {
   if (print) {
-    maskServers(target, [target.read.text, after]);
-    return [redact(unifiedDiff(target.read.path, target.read.text, after)), '(--print: nothing was written)'];
+    const pairs = envPairs(target, [target.read.text, after]);
+    return [redact(maskEnv(unifiedDiff(target.read.path, target.read.text, after), pairs)), '(--print: nothing was written)'];
   }
   const backup = await writeConfig(target.read, after, target.backup);
   return [`${done} ${target.read.path}${backup === undefined ? ' (new file)' : `; the previous file is kept as ${backup}`}.`];

@@ -123,6 +123,10 @@ describe('add and remove, every IDE', () => {
     expect(existsSync(`${file}.mcp-tether.bak`)).toBe(false);
     const printed = await tether(['add', 'work', OTHER_URL, '--ide', 'windsurf', '--force', '--print'], ws.env, ws.home);
     expect(printed.stdout).not.toContain('s3cr3t-value'); // --print masks the entry's environment
+    // An env value is masked as a whole value only: the same word elsewhere stays readable.
+    const short = await tether(['add', 'other', URL, '--ide', 'windsurf', '--env', 'RUNNER=npx', '--print'], ws.env, ws.home);
+    expect(short.stdout).toContain('"RUNNER": "[redacted]"');
+    expect(short.stdout).toContain('"command": "npx"');
     writeFileSync(file, '{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "server-fs"]}}}');
     const refused = await tether(['remove', 'fs', '--ide', 'windsurf'], ws.env, ws.home);
     expect(refused.code).toBe(1);
