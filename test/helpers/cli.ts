@@ -8,9 +8,9 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function runCli(ws: Workspace, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CommandResult> {
+export function runCli(ws: Workspace, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, cwd?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...ws.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
