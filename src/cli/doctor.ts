@@ -5,7 +5,7 @@
 // exit code says only works / does not (a command-line mistake is refused before, exit 2, as the proxy refuses it).
 import { createFetch, type Fetch } from '../http/fetch.js';
 import { signInFetch } from '../http/sign-in-fetch.js';
-import { ExitCode } from '../errors.js';
+import { asTetherError, ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseStaticClientInfo } from '../auth/static-client.js';
 import { stateDirectory } from '../store/paths.js';
@@ -16,7 +16,7 @@ import { optionsStep, probeAuthorization, skipAuthorization, type AuthorizationF
 import { probeStore, storedCredentials } from './doctor/credentials.js';
 import { probeMcpEndpoint } from './doctor/endpoint.js';
 import { probeNetwork } from './doctor/network.js';
-import { renderJson, renderText, reportOf, skipped, Steps } from './doctor/report.js';
+import { fail, renderJson, renderText, reportOf, skipped, Steps } from './doctor/report.js';
 import { probeSignIn, SIGN_IN_STEPS } from './doctor/sign-in.js';
 import type { Config, DoctorOptions } from './program.js';
 
@@ -71,4 +71,10 @@ export async function doctor(config: Config, options: DoctorOptions, log: Logger
   }
   const report = reportOf(config.serverUrl.href, steps.list);
   return { output: options.json ? renderJson(report) : renderText(report), exitCode: report.works ? ExitCode.ok : ExitCode.failure };
+}
+
+/** The report of a command line the proxy refuses (--json; main.ts): the options step failed with the refusal, the exit code its own. */
+export function refusedReport(server: string, error: unknown): { output: string; exitCode: number } {
+  const report = reportOf(server, [fail('options', 'URL and options', error)]);
+  return { output: renderJson(report), exitCode: asTetherError(error).exitCode };
 }

@@ -86,6 +86,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.ok; // --help, --version
     const coded = asTetherError(error);
     log.always(coded.describe());
+    const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+    if (word === 'doctor' && argv.includes('--json')) {
+      // A script reading doctor's --json gets a report even for a command line the proxy would refuse.
+      const { refusedReport } = await import('./doctor.js');
+      process.stdout.write(refusedReport(argv.slice(2).find((arg) => /^https?:/i.test(arg)) ?? '', coded).output);
+    }
     if (coded.exitCode === ExitCode.usage && startedByIde(argv)) {
       // An IDE started the proxy with a configuration mistake: its initialize gets the reason too.
       const { refuseFirstRequest } = await import('../bridge/refusal.js');

@@ -3,6 +3,7 @@
 // --sign-in included (headless Chromium as the browser). One stack per describe; cases of one kind share it.
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.js';
 import { startHttpProxy } from '../fixtures/http-proxy.js';
@@ -318,4 +319,19 @@ describe('a gateway behind Amazon Cognito that checks the audience', () => {
     expect(fixed.step('claims').details.join('\n')).toContain(`aud: ${CLIENT_ID}`);
     expect(fixed.code).toBe(0);
   }, 180_000);
+});
+
+describe('options the proxy refuses', () => {
+  it('with --json still prints a report: the options step failed with the refusal, and the exit code is the refusal\'s', async () => {
+    const ws = workspace();
+    for (const [args, code] of [
+      [['https://gw.example/mcp', '--auth-timeout', 'soon'], 'TETHER_INVALID_ARGUMENT'],
+      [['https://gw.example/mcp', '--ca-file', join(ws.home, 'missing.pem')], 'TETHER_UNREADABLE_FILE'],
+    ] as const) {
+      const result = await doctor(ws, [...args]);
+      expect(result.code).toBe(2);
+      expect(result.steps).toEqual([expect.objectContaining({ name: 'options', outcome: 'fail', error: expect.objectContaining({ code }) })]);
+      expect(result.text).toBe(''); // without --json, the refusal is on stderr like any command's
+    }
+  });
 });
