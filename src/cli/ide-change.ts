@@ -4,6 +4,7 @@
 import { redact, registerSecret } from '../log.js';
 import { writeConfig } from '../ide/config-file.js';
 import { unifiedDiff } from '../ide/diff.js';
+import { envOf, isRecord } from '../ide/entry.js';
 import type { Target } from '../ide/target.js';
 
 /** Registers what the proxy's arguments may carry as secrets: header values and JSON clients' secrets. */
@@ -33,10 +34,8 @@ function envPairs(target: Target, texts: string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const text of texts) {
     for (const entry of Object.values(format.servers(text, key, file))) {
-      const { env, args } = (entry ?? {}) as { env?: unknown; args?: unknown };
-      if (typeof env === 'object' && env !== null) {
-        for (const [name, value] of Object.entries(env)) if (typeof value === 'string' && value !== '') pairs.push([name, value]);
-      }
+      for (const [name, value] of Object.entries(envOf(entry))) if (value !== '') pairs.push([name, value]);
+      const args = isRecord(entry) ? entry.args : undefined;
       if (Array.isArray(args)) maskArgs(args);
     }
   }

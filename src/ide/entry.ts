@@ -64,20 +64,31 @@ export function buildEntry(spec: EntrySpec): ServerEntry {
   };
 }
 
+/** A JSON object or TOML table (not a list, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An entry's `env` as the variables it sets (values that are not strings are not variables the IDE passes). */
+export function envOf(entry: unknown): Record<string, string> {
+  const env = isRecord(entry) ? entry.env : undefined;
+  return isRecord(env) ? Object.fromEntries(Object.entries(env).filter((pair): pair is [string, string] => typeof pair[1] === 'string')) : {};
+}
+
 /** Deep equality of JSON-like values (key order aside). */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    return [...keys].every((key) => sameValue(a[key], b[key]));
   }
   return a === b;
 }
 
 /** The existing entry already starts what `wanted` describes (its other keys, such as autoApprove, are the user's). */
 export function sameEntry(existing: unknown, wanted: ServerEntry): boolean {
-  if (typeof existing !== 'object' || existing === null) return false;
-  const entry = existing as ServerEntry;
+  if (!isRecord(existing)) return false;
+  const entry: ServerEntry = existing;
   const env = (value: unknown): unknown => (value === undefined ? {} : value);
   return (
     (wanted.type === undefined || entry.type === undefined || entry.type === wanted.type) &&
@@ -91,8 +102,8 @@ const isTetherWord = (word: string): boolean => /^mcp-tether(@[^/\s]+)?$/.test(w
 
 /** Whether an entry starts mcp-tether (by npx, a global install, or a path to its script). */
 export function runsTether(entry: unknown): boolean {
-  if (typeof entry !== 'object' || entry === null) return false;
-  const { command, args } = entry as ServerEntry;
+  if (!isRecord(entry)) return false;
+  const { command, args } = entry;
   const words = [command, ...(Array.isArray(args) ? args : [])].filter((word): word is string => typeof word === 'string');
   // The package or script is named before the server URL; later words are the proxy's own arguments.
   const url = words.findIndex((word) => /^https?:\/\//i.test(word));

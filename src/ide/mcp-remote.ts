@@ -1,5 +1,6 @@
 // Recognises an entry that runs mcp-remote (npx, bunx, pnpm dlx, a global install, behind `cmd /c`) and returns the
 // arguments it gives mcp-remote; anything else that merely mentions mcp-remote is named with the reason it is left alone.
+import { isRecord } from './entry.js';
 
 export type McpRemoteMatch = { runs: true; proxyArgs: string[] } | { runs: false; reason: string };
 
@@ -36,8 +37,8 @@ function afterRunner(words: string[]): McpRemoteMatch | undefined {
 }
 
 export function matchMcpRemote(entry: unknown): McpRemoteMatch {
-  if (typeof entry !== 'object' || entry === null) return { runs: false, reason: 'not a server entry' };
-  const { command, args = [] } = entry as { command?: unknown; args?: unknown };
+  if (!isRecord(entry)) return { runs: false, reason: 'not a server entry' };
+  const { command, args = [] } = entry;
   if (typeof command !== 'string') return { runs: false, reason: 'no command (a remote URL entry)' };
   if (!Array.isArray(args) || !args.every((arg): arg is string => typeof arg === 'string')) return { runs: false, reason: '"args" is not a list of strings' };
   let words = [command, ...args];

@@ -3,7 +3,7 @@
 // read back and checked to hold exactly the intended servers.
 import { TetherError } from '../errors.js';
 import type { ConfigFormat } from './config-format.js';
-import { cmdRefusal, runsTether, sameEntry, sameValue, type Runner, type ServerEntry } from './entry.js';
+import { cmdRefusal, envOf, isRecord, runsTether, sameEntry, sameValue, type Runner, type ServerEntry } from './entry.js';
 import { matchMcpRemote, mentionsMcpRemote } from './mcp-remote.js';
 
 /** One configuration file of one IDE, as read. */
@@ -19,8 +19,6 @@ export interface Config {
 
 /** The keys of an entry that say what it starts; the others are the user's. */
 const STARTING_KEYS = ['type', 'command', 'args', 'env'];
-
-const isEntry = (value: unknown): value is ServerEntry => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The edited text holds exactly `expected` as its servers, or nothing is written. */
 function checked(config: Config, after: string, expected: Record<string, unknown>): string {
@@ -47,7 +45,7 @@ export function planAdd(config: Config, name: string, entry: ServerEntry, force:
   }
   // An earlier mcp-tether entry keeps the keys the user gave it in the IDE (disabled, autoApprove, timeouts): only
   // what starts it is replaced.
-  const kept = runsTether(existing) && isEntry(existing) ? Object.fromEntries(Object.entries(existing).filter(([key]) => !STARTING_KEYS.includes(key))) : {};
+  const kept = runsTether(existing) && isRecord(existing) ? Object.fromEntries(Object.entries(existing).filter(([key]) => !STARTING_KEYS.includes(key))) : {};
   const value = { ...kept, ...entry };
   const after = config.format.setEntry(config.text, config.key, name, value);
   return { kind: existing === undefined ? 'added' : 'replaced', after: checked(config, after, { ...servers, [name]: value }) };
@@ -90,15 +88,14 @@ export async function planMigration(config: Config, runner: Runner, refusal: (pr
       if (mentionsMcpRemote(entry)) migration.skipped.push({ name, reason: match.reason });
       continue;
     }
-    const env = (entry as ServerEntry).env;
-    const reason = cmdRefusal(runner, match.proxyArgs) ?? (await refusal(match.proxyArgs, typeof env === 'object' && env !== null ? (env as Record<string, string>) : {}));
+    const reason = cmdRefusal(runner, match.proxyArgs) ?? (await refusal(match.proxyArgs, envOf(entry)));
     if (reason !== undefined) {
       migration.skipped.push({ name, reason: `mcp-tether would refuse its arguments: ${reason}` });
       continue;
     }
     const args = [...runner.args, ...match.proxyArgs];
     text = config.format.setCommand(text, config.key, name, runner.command, args);
-    expected[name] = { ...(entry as ServerEntry), command: runner.command, args };
+    expected[name] = { ...(isRecord(entry) ? entry : {}), command: runner.command, args };
     migration.rewritten.push({ name, args: match.proxyArgs });
   }
   if (migration.rewritten.length > 0) migration.after = checked(config, text, expected);

@@ -5,9 +5,15 @@
 // person reading the file expects.) Every result is parsed again by the caller's check.
 import { parse, patch } from '@decimalturn/toml-patch';
 import { invalidConfig, lineEnding, type ConfigFormat } from './config-format.js';
-import type { ServerEntry } from './entry.js';
+import { isRecord, type ServerEntry } from './entry.js';
 
 type Table = Record<string, unknown>;
+
+/** The table under `key` (a copy to edit), or an empty one. */
+const tableAt = (document: Table, key: string): Table => {
+  const table = document[key];
+  return isRecord(table) ? { ...table } : {};
+};
 
 function parsed(text: string, file: string): Table {
   try {
@@ -50,12 +56,12 @@ export const tomlFormat: ConfigFormat = {
   servers(text, key, file) {
     const servers = parsed(text, file)[key];
     if (servers === undefined) return {};
-    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) throw invalidConfig(file, `as a Codex configuration: "${key}" is not a table`);
-    return servers as Table;
+    if (!isRecord(servers)) throw invalidConfig(file, `as a Codex configuration: "${key}" is not a table`);
+    return servers;
   },
   setEntry(text, key, name, entry) {
     const document = parsed(text, 'the configuration');
-    const servers = (document[key] ?? {}) as Table;
+    const servers = tableAt(document, key);
     if (entry !== undefined && servers[name] === undefined) {
       const eol = lineEnding(text);
       const separator = text === '' ? '' : text.endsWith('\n') ? eol : `${eol}${eol}`;
@@ -72,8 +78,9 @@ export const tomlFormat: ConfigFormat = {
   },
   setCommand(text, key, name, command, args) {
     const document = parsed(text, 'the configuration');
-    const servers = (document[key] ?? {}) as Table;
-    servers[name] = { ...(servers[name] as Table), command, args };
+    const servers = tableAt(document, key);
+    const existing = servers[name];
+    servers[name] = { ...(isRecord(existing) ? existing : {}), command, args };
     return patch(text, { ...document, [key]: servers });
   },
 };
