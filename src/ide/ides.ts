@@ -8,6 +8,8 @@ export interface PathContext {
   env: Record<string, string | undefined>;
   home: string;
   cwd: string;
+  /** Windows: the folders under %LOCALAPPDATA%\Packages named for Claude Desktop's MSIX package (Claude_<publisher id>). */
+  claudePackages?: readonly string[];
 }
 
 export interface IdeInfo {
@@ -39,6 +41,25 @@ function appData(context: PathContext): string {
   return envDir(context, 'XDG_CONFIG_HOME') ?? path.join(context.home, '.config');
 }
 
+/**
+ * Claude Desktop's file. On Windows it has been an MSIX package since February 2026 (claude.ai/download and the Store):
+ * Windows redirects its %APPDATA% to %LOCALAPPDATA%\Packages\Claude_<id>\LocalCache\Roaming, and a file at the plain
+ * %APPDATA%\Claude path is never read (anthropics/claude-code#26073). The package's folder wins where there is one.
+ */
+function claudeDesktopPath(context: PathContext): string {
+  const path = pathOf(context.platform);
+  const [msix] = [...(context.claudePackages ?? [])].filter((name) => /^Claude_[a-z0-9]+$/i.test(name)).sort();
+  if (context.platform === 'win32' && msix !== undefined) {
+    return path.join(localAppData(context), 'Packages', msix, 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json');
+  }
+  return path.join(appData(context), 'Claude', 'claude_desktop_config.json');
+}
+
+/** Windows' per-user, machine-local application data folder. */
+export function localAppData(context: PathContext): string {
+  return envDir(context, 'LOCALAPPDATA') ?? win32.join(context.home, 'AppData', 'Local');
+}
+
 const inHome = (...parts: string[]) => (context: PathContext): string => pathOf(context.platform).join(context.home, ...parts);
 const inCwd = (...parts: string[]) => (context: PathContext): string => pathOf(context.platform).join(context.cwd, ...parts);
 
@@ -46,7 +67,7 @@ const inCwd = (...parts: string[]) => (context: PathContext): string => pathOf(c
  * Sources, checked against each vendor's documentation (search of their docs, 2026-12):
  * - Kiro: kiro.dev/docs/mcp/configuration: ~/.kiro/settings/mcp.json (user), .kiro/settings/mcp.json (workspace).
  * - Claude Desktop: claude_desktop_config.json in ~/Library/Application Support/Claude (macOS), %APPDATA%\Claude
- *   (Windows), ~/.config/Claude (Linux builds).
+ *   (Windows, before MSIX; see claudeDesktopPath), ~/.config/Claude (Linux builds).
  * - Claude Code: user scope is the top-level `mcpServers` of ~/.claude.json ($CLAUDE_CONFIG_DIR/.claude.json when
  *   set), entries with "type": "stdio" as `claude mcp add --scope user` writes them; project scope is <project>/.mcp.json.
  * - Cursor: ~/.cursor/mcp.json (also %USERPROFILE%\.cursor on Windows), <project>/.cursor/mcp.json.
@@ -64,7 +85,7 @@ export const IDES = {
     format: 'json',
     serversKey: 'mcpServers',
     typed: false,
-    path: (context) => pathOf(context.platform).join(appData(context), 'Claude', 'claude_desktop_config.json'),
+    path: claudeDesktopPath,
   },
   'claude-code': {
     label: 'Claude Code',

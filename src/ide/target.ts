@@ -1,11 +1,12 @@
 // An IDE's configuration, ready to plan a change on: its file found by the IDE table, read, and paired with its format.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stateDirectory } from '../store/paths.js';
 import { readConfig, type ConfigText } from './config-file.js';
 import type { ConfigFormat } from './config-format.js';
-import { IDES, type IdeId, type IdeInfo, type PathContext } from './ides.js';
+import { IDES, localAppData, type IdeId, type IdeInfo, type PathContext } from './ides.js';
 import { jsonFormat } from './json-format.js';
 import type { Config } from './plan.js';
 import { tomlFormat } from './toml-format.js';
@@ -22,9 +23,17 @@ export interface Target {
   backup: string;
 }
 
-/** Where the IDE's files are: this machine, this user, this folder. */
+/** Where the IDE's files are: this machine, this user, this folder (and on Windows, Claude Desktop's MSIX package). */
 export function pathContext(env: NodeJS.ProcessEnv): PathContext {
-  return { platform: process.platform, env, home: homedir(), cwd: process.cwd() };
+  const context: PathContext = { platform: process.platform, env, home: homedir(), cwd: process.cwd() };
+  if (context.platform !== 'win32') return context;
+  let packages: string[] = [];
+  try {
+    packages = readdirSync(join(localAppData(context), 'Packages')).filter((name) => name.startsWith('Claude_'));
+  } catch {
+    // no Packages folder: no MSIX app installed for this user
+  }
+  return { ...context, claudePackages: packages };
 }
 
 export async function openTarget(ide: IdeId, context: PathContext): Promise<Target> {

@@ -36,6 +36,12 @@ describe('IDE configuration paths', () => {
     expect(configPath('gemini', { ...darwin, env: { GEMINI_CLI_HOME: '/Users/ann/g' } })).toBe('/Users/ann/g/.gemini/settings.json');
     expect(configPath('vscode', { ...linux, env: { XDG_CONFIG_HOME: '/home/ann/cfg' } })).toBe('/home/ann/cfg/Code/User/mcp.json');
     expect(configPath('vscode', { ...linux, env: { XDG_CONFIG_HOME: 'relative' } })).toBe('/home/ann/.config/Code/User/mcp.json');
+    // Claude Desktop installed as MSIX (since February 2026): its package's redirected folder, not %APPDATA%
+    expect(configPath('claude-desktop', { ...win32, env: { LOCALAPPDATA: 'C:\\Users\\ann\\AppData\\Local' }, claudePackages: ['Claude_pzs8sxrjxfjjc'] })).toBe(
+      'C:\\Users\\ann\\AppData\\Local\\Packages\\Claude_pzs8sxrjxfjjc\\LocalCache\\Roaming\\Claude\\claude_desktop_config.json',
+    );
+    expect(configPath('claude-desktop', { ...win32, claudePackages: ['ClaudeHelper.Other'] })).toBe('C:\\Users\\ann\\AppData\\Roaming\\Claude\\claude_desktop_config.json');
+    expect(configPath('claude-desktop', { ...darwin, claudePackages: ['Claude_pzs8sxrjxfjjc'] })).toBe('/Users/ann/Library/Application Support/Claude/claude_desktop_config.json');
     // Windows without APPDATA: the roaming folder under the profile
     expect(configPath('claude-desktop', { ...win32, env: {} })).toBe('C:\\Users\\ann\\AppData\\Roaming\\Claude\\claude_desktop_config.json');
   });
