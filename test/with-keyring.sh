@@ -16,5 +16,34 @@ if [ -z "${TETHER_KEYRING_SESSION:-}" ]; then
   rm -rf "$TETHER_KEYRING_SESSION"
   exit "$status"
 fi
+# A daemon D-Bus starts on demand gets this session's folders (the same keyring on disk), not the defaults.
+dbus-update-activation-environment XDG_DATA_HOME XDG_RUNTIME_DIR 2>/dev/null || true
 printf %s tether-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-"$@"
+
+# This session's daemon (the tests' private keyrings run daemons of their own, with other folders).
+keyring_pid() {
+  local pid
+  for pid in $(pgrep -x gnome-keyring-d); do
+    if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"; then echo "$pid"; return; fi
+  done
+}
+# GNOME Keyring has been seen to abort on a glib assertion under the suite's load (once in many runs); D-Bus would
+# then start a locked one, and every later test would fail for a reason not theirs. The watchdog says so and puts an
+# unlocked daemon back on the same keyring file.
+watchdog() {
+  local pid
+  pid=$(keyring_pid)
+  while sleep 1; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
+    echo "with-keyring: the test keyring daemon ${pid:+(pid $pid) }is gone; starting it again, unlocked" >&2
+    printf %s tether-test | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null 2>&1 || true
+    sleep 0.5
+    pid=$(keyring_pid)
+  done
+}
+watchdog &
+watchdog_pid=$!
+status=0
+"$@" || status=$?
+kill "$watchdog_pid" 2>/dev/null || true
+exit "$status"
