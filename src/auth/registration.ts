@@ -5,7 +5,6 @@ import type { Fetch } from '../http/fetch.js';
 import { registerSecret } from '../log.js';
 import type { ClientRegistration } from '../store/server-state.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
-import type { StaticClientInfo } from './static-client.js';
 
 export type { StaticClientInfo } from './static-client.js';
 

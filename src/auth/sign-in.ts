@@ -1,27 +1,22 @@
-// A complete sign-in: protected resource and authorization server discovery, scope choice, the client to use,
-// then the browser flow. Loaded only when a sign-in is needed.
+// A complete sign-in: discovery, the decisions (scope, resource, DPoP, client), then the flow's grant (browser,
+// device, or a machine's own in machine-grants.ts). Loaded only when a sign-in is needed.
 import * as oidc from 'openid-client';
-import { hasCode, TetherError } from '../errors.js';
+import { TetherError } from '../errors.js';
 import type { SecretRecord, StoredDPoPKey } from '../store/secret-store.js';
 import type { ServerState } from '../store/server-state.js';
-import { readAssertion, type AssertionSource } from './assertion.js';
 import { signInWithBrowser } from './browser-flow.js';
 import { CallbackListener, type CallbackTarget } from './callback-server.js';
 import type { BearerChallenge } from './challenge.js';
-import { chooseAuthMethod, clientConfiguration, type ClientIdentity } from './client-config.js';
+import { clientSecrets, configurationFor, identityOf, rejectedRegistration, resolveClient } from './client-choice.js';
+import { chooseAuthMethod } from './client-config.js';
 import { signInWithDeviceCode } from './device-flow.js';
-import { requestIdJag } from './enterprise.js';
-import { currentIdToken } from './enterprise-sign-in.js';
 import { dpopAlgorithm, newDPoPKey, type DPoPKey } from './dpop.js';
 import { discoverAuthorizationServer, discoverProtectedResource, type AuthorizationServerMetadata, type ResourceDiscovery } from './discovery.js';
-import { explainOAuthError, oauthErrorCode } from './oauth-errors.js';
-import { registerClient, registeredRedirect, stillRegistered, type RegisteredClient } from './registration.js';
+import { machineGrant } from './machine-grants.js';
+import { registeredRedirect, type RegisteredClient } from './registration.js';
 import { selectScope } from './scopes.js';
-import { isMachineFlow, staticClientProof, type SignedIn, type SignInSettings } from './settings.js';
+import { isMachineFlow, type SignedIn, type SignInSettings } from './settings.js';
 import { toStoredTokens } from './tokens.js';
-
-/** RFC 7523 section 2.1. */
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** MCP requires PKCE with S256 and says to refuse when the server does not advertise it (RFC 8414 section 2). */
 export function assertPkceSupported(server: AuthorizationServerMetadata, assumePkce: boolean): void {
@@ -57,7 +52,7 @@ export function callbackTarget(settings: Pick<SignInSettings, 'callback' | 'stat
 }
 
 /** Listens where the client's registered redirect URI points, or on a free port for a new registration. */
-async function openListener(settings: SignInSettings, sameServer: ServerState | undefined): Promise<CallbackListener> {
+async function openListener(settings: Pick<SignInSettings, 'callback' | 'staticClient' | 'log' | 'authTimeoutMs'>, sameServer: ServerState | undefined): Promise<CallbackListener> {
   const { callback, staticClient, log } = settings;
   const target = callbackTarget(settings, sameServer);
   const deadline = Date.now() + settings.authTimeoutMs;
@@ -77,50 +72,6 @@ async function openListener(settings: SignInSettings, sameServer: ServerState | 
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-}
-
-/** The pre-registered client, else a stored registration that still fits, else a new registration. */
-async function resolveClient(
-  settings: SignInSettings,
-  server: AuthorizationServerMetadata,
-  redirectUri: string | undefined,
-  scope: string | undefined,
-  sameServer: ServerState | undefined,
-  storedSecrets: SecretRecord | undefined,
-): Promise<RegisteredClient> {
-  const storedSecret = storedSecrets?.client_secret;
-  const { staticClient } = settings;
-  if (staticClient) {
-    return {
-      registration: {
-        client_id: staticClient.client_id,
-        redirect_uris: staticClient.redirect_uris ?? (redirectUri ? [redirectUri] : []),
-        token_endpoint_auth_method: staticClient.token_endpoint_auth_method ?? (staticClient.client_secret ? 'client_secret_basic' : 'none'),
-        source: 'static',
-        has_secret: staticClient.client_secret !== undefined,
-      },
-      ...(staticClient.client_secret ? { client_secret: staticClient.client_secret } : {}),
-    };
-  }
-  if (settings.clientMetadataUrl) {
-    if (server.client_id_metadata_document_supported === true) {
-      // Client ID Metadata Document: the URL is the client id; the server fetches the metadata itself.
-      return { registration: { client_id: settings.clientMetadataUrl, redirect_uris: redirectUri ? [redirectUri] : [], token_endpoint_auth_method: 'none', source: 'metadata-document', has_secret: false } };
-    }
-    settings.log.info(`${server.issuer} does not support client ID metadata documents; registering a client instead.`);
-  }
-  const stored = sameServer?.client;
-  const fits = redirectUri ? stored?.redirect_uris.includes(redirectUri) : stored?.redirect_uris.length === 0;
-  if (stored?.source === 'dynamic' && fits && (!stored.has_secret || storedSecret)) {
-    const readToken = storedSecrets?.registration_access_token;
-    if (await stillRegistered(stored, readToken, settings.fetch)) {
-      return { registration: stored, ...(storedSecret ? { client_secret: storedSecret } : {}), ...(readToken ? { registration_access_token: readToken } : {}) };
-    }
-    settings.log.info(`${server.issuer} no longer knows the client mcp-tether registered earlier (${stored.client_id}); registering a new one.`);
-  }
-  settings.log.debug(`registering a client at ${server.registration_endpoint ?? server.issuer}`);
-  const grantTypes = redirectUri ? ['authorization_code', 'refresh_token'] : ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'];
-  return registerClient(server, { ...(redirectUri ? { redirectUri } : {}), grantTypes }, settings.clientMetadata, scope, settings.fetch);
 }
 
 type DiscoverySettings = Pick<SignInSettings, 'serverUrl' | 'fetch' | 'allowHttp' | 'allowForeignResourceMetadata' | 'acceptIssuer'>;
@@ -204,6 +155,22 @@ export function scopeOf(
   return { scope, from };
 }
 
+/** The authorization server can serve this flow: PKCE for the authorization code flow, and the endpoints it uses. */
+function assertServerServes(flow: SignInSettings['flow'], server: AuthorizationServerMetadata, assumePkce: boolean): void {
+  // PKCE belongs to the authorization code flow: no other grant is refused for the lack of it.
+  if (flow === 'browser') assertPkceSupported(server, assumePkce);
+  if ((flow === 'browser' && !server.authorization_endpoint) || !server.token_endpoint) {
+    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server ${server.issuer} publishes no ${server.token_endpoint ? 'authorization' : 'token'} endpoint.`, {
+      hint: 'Check the issuer URL the server\'s metadata names.',
+    });
+  }
+}
+
+/**
+ * A whole sign-in, in three steps: discover (the resource's metadata, then its authorization server's), decide
+ * (scope, resource indicator, DPoP, the client), then the grant of the flow: the browser's authorization code with
+ * PKCE, the device code, or a machine's own grant.
+ */
 export async function signIn(
   settings: SignInSettings,
   challenge: BearerChallenge,
@@ -213,17 +180,15 @@ export async function signIn(
 ): Promise<SignedIn> {
   const trace = (line: string): void => settings.log.debug(`sign-in: ${line}`);
   const flow = settings.flow ?? 'browser';
+
+  // 1. Discover.
   const { discovery, server } =
     isMachineFlow(flow) && settings.tokenEndpoint
       ? givenTokenEndpoint(settings.serverUrl, settings.tokenEndpoint, trace)
       : await discover(settings, challenge, trace);
-  // PKCE belongs to the authorization code flow: no other grant is refused for the lack of it.
-  if (flow === 'browser') assertPkceSupported(server, settings.assumePkce);
-  if ((flow === 'browser' && !server.authorization_endpoint) || !server.token_endpoint) {
-    throw new TetherError('TETHER_METADATA_INVALID', `The authorization server ${server.issuer} publishes no ${server.token_endpoint ? 'authorization' : 'token'} endpoint.`, {
-      hint: 'Check the issuer URL the server\'s metadata names.',
-    });
-  }
+  assertServerServes(flow, server, settings.assumePkce);
+
+  // 2. Decide what to ask for, and how the tokens are bound.
   const { scope, from } = scopeOf(settings, challenge, discovery, previous.secrets?.tokens?.scope);
   trace(`scope ${scope ? `"${scope}"` : '(none)'} from ${from}`);
   const resource = settings.disableResource ? undefined : (settings.resource ?? discovery.resource);
@@ -233,7 +198,6 @@ export async function signIn(
   const bound = (config: oidc.Configuration): oidc.DPoPOptions => (dpop ? { DPoP: oidc.getDPoPHandle(config, dpop.key.pair) } : {});
   // Registrations are bound to the issuer that made them: never reuse one with another authorization server.
   const sameServer = previous.state?.issuer === server.issuer ? previous.state : undefined;
-
   const stateFor = (client: RegisteredClient): ServerState => ({
     server_url: settings.serverUrl.href,
     resource: resource ?? discovery.resource,
@@ -248,8 +212,15 @@ export async function signIn(
     state: stateFor(client),
     secrets: { tokens: toStoredTokens(response), ...clientSecrets(client), ...(dpop ? { dpop_key: dpop.stored } : {}) },
   });
+
+  // 3. The grant.
+  if (isMachineFlow(flow)) {
+    const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
+    const config = configurationFor(settings, server, client);
+    return signedIn(client, await machineGrant(flow, settings, { server, client, config, scope, resource, bound: bound(config) }));
+  }
   /** The client for a flow with a user; a new registration is handed to onRegistered before it is used. */
-  const clientFor = async (redirectUri: string | undefined): Promise<RegisteredClient> => {
+  const clientFor = async (redirectUri: string | undefined): Promise<{ client: RegisteredClient; config: oidc.Configuration }> => {
     const client = await resolveClient(settings, server, redirectUri, scope, sameServer, sameServer ? previous.secrets : undefined);
     const reused = client.registration === sameServer?.client;
     trace(
@@ -260,56 +231,8 @@ export async function signIn(
     if (client.registration.source === 'dynamic' && !reused) {
       await onRegistered({ state: stateFor(client), secrets: clientSecrets(client) });
     }
-    return client;
+    return { client, config: configurationFor(settings, server, client) };
   };
-
-  if (isMachineFlow(flow)) {
-    // A machine's own grant: no user, no browser; "refreshing" is asking again.
-    const client = await resolveClient(settings, server, undefined, scope, sameServer, undefined);
-    // No authorization request here: the parameters given for it (Auth0's audience) go to the token request instead.
-    const parameters = { ...settings.authorizeParams, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
-    const config = configurationFor(settings, server, client);
-    const machineContext = { clientId: client.registration.client_id, clientKey: settings.clientKey !== undefined, clientAssertion: settings.clientAssertion !== undefined, ...(scope ? { scope } : {}) };
-    if (flow === 'enterprise') {
-      // SEP-990: an ID-JAG from the company's identity provider, for this server's authorization server and resource.
-      if (!settings.enterprise) throw new TetherError('TETHER_INVALID_ARGUMENT', 'Enterprise-managed authorization needs --enterprise-idp.');
-      const idp = settings.enterprise;
-      const target = { audience: server.issuer, ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) };
-      const idToken = await currentIdToken(settings, idp);
-      const assertion = await requestIdJag(settings, idp, idToken, target).catch(async (error: unknown) => {
-        // mcp-tether's own sign-in at the identity provider, refused (revoked there): once more, with a new sign-in.
-        if (idp.idToken || !hasCode(error, 'TETHER_GRANT_REVOKED')) throw error;
-        return requestIdJag(settings, idp, await currentIdToken(settings, idp, idToken), target);
-      });
-      try {
-        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { assertion, ...(scope ? { scope } : {}) }, bound(config)));
-      } catch (error) {
-        throw explainOAuthError(error, 'The jwt-bearer grant with the ID-JAG (enterprise-managed authorization)', machineContext);
-      }
-    }
-    if (flow === 'jwt-bearer') {
-      // RFC 7523 section 2.1: the platform's JWT is the grant; the client authenticates as registered (often "none").
-      if (!settings.assertion) throw new TetherError('TETHER_INVALID_ARGUMENT', 'The jwt-bearer grant needs --jwt-bearer-assertion.');
-      const assertion = readAssertion(settings.assertion);
-      try {
-        return signedIn(client, await oidc.genericGrantRequest(config, JWT_BEARER, { ...parameters, assertion }, bound(config)));
-      } catch (error) {
-        throw explainOAuthError(error, 'The jwt-bearer grant (workload identity)', machineContext);
-      }
-    }
-    if (!client.client_secret && !settings.clientKey && !settings.clientAssertion) {
-      throw new TetherError('TETHER_CONFIDENTIAL_CLIENT_REQUIRED', '--client-credentials needs a confidential client.', {
-        hint: 'Pass --static-oauth-client-info with "client_id" and "client_secret", or with "client_id" and --client-private-key.',
-      });
-    }
-    try {
-      return signedIn(client, await oidc.clientCredentialsGrant(config, parameters, bound(config)));
-    } catch (error) {
-      throw explainOAuthError(error, 'The client credentials grant', machineContext);
-    }
-  }
-
-  // What both user-facing flows need.
   const interactive = {
     ...(scope ? { scope } : {}),
     ...(resource ? { resource } : {}),
@@ -320,8 +243,7 @@ export async function signIn(
   };
 
   if (flow === 'device') {
-    const client = await clientFor(undefined);
-    const config = configurationFor(settings, server, client);
+    const { client, config } = await clientFor(undefined);
     const response = await signInWithDeviceCode({
       config,
       ...interactive,
@@ -334,8 +256,7 @@ export async function signIn(
 
   const listener = await openListener(settings, sameServer);
   try {
-    const client = await clientFor(listener.redirectUri.href);
-    const config = configurationFor(settings, server, client);
+    const { client, config } = await clientFor(listener.redirectUri.href);
     const response = await signInWithBrowser({
       config,
       ...bound(config),
@@ -348,45 +269,4 @@ export async function signIn(
   } finally {
     await listener.close();
   }
-}
-
-/**
- * A client mcp-tether registered itself that the server now refuses (invalid_client, unauthorized_client) is not the
- * user's to fix: say so, and let the session forget it so that the next sign-in registers a new one.
- */
-function rejectedRegistration(error: unknown, client: RegisteredClient): never {
-  const code = oauthErrorCode(error);
-  if (client.registration.source !== 'dynamic' || (code !== 'invalid_client' && code !== 'unauthorized_client')) throw error;
-  throw new TetherError('TETHER_REGISTRATION_REJECTED', 
-    `The authorization server refused the client mcp-tether registered with it (${client.registration.client_id}: ${code}).`,
-    { hint: 'mcp-tether forgets that registration; the next sign-in registers a new client. Restart the server in your IDE, or run mcp-tether login.', cause: error },
-  );
-}
-
-/** What of a client is secret and kept with the tokens: its secret, and the token that reads its registration back. */
-function clientSecrets(client: RegisteredClient): SecretRecord {
-  return {
-    ...(client.client_secret ? { client_secret: client.client_secret } : {}),
-    ...(client.registration_access_token ? { registration_access_token: client.registration_access_token } : {}),
-  };
-}
-
-/** How the client identifies itself at the token endpoint. */
-function identityOf(client: RegisteredClient, settings: Pick<SignInSettings, 'clientKey' | 'clientAssertion'>): ClientIdentity {
-  return {
-    client_id: client.registration.client_id,
-    token_endpoint_auth_method: client.registration.token_endpoint_auth_method,
-    ...(client.client_secret ? { client_secret: client.client_secret } : {}),
-    // The key or platform JWT belongs to the client given on the command line, never to one registered dynamically.
-    ...(client.registration.source === 'static' ? staticClientProof(settings, platformJwt) : {}),
-  };
-}
-
-/** --client-assertion's JWT, read now (platforms rotate it). */
-function platformJwt(source: AssertionSource): string {
-  return readAssertion(source, process.env, 'client assertion from your platform');
-}
-
-function configurationFor(settings: SignInSettings, server: AuthorizationServerMetadata, client: RegisteredClient): oidc.Configuration {
-  return clientConfiguration(server, identityOf(client, settings), settings.fetch, settings.allowHttp);
 }

@@ -19,8 +19,11 @@ import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation
 /** How much longer a tool list may wait for the sign-in link (discovery and registration can be slow). */
 const LINK_WAIT_MS = 8_000;
 
+/** What the bridge needs of the server side: `Upstream`, or anything shaped like it (the phase tests' stand-in). */
+export type BridgeUpstream = Pick<Upstream, 'onmessage' | 'initialize' | 'send' | 'close' | 'era' | 'serverUrl' | 'textOf'>;
+
 export interface BridgeOptions {
-  upstream: Upstream;
+  upstream: BridgeUpstream;
   input: Readable;
   output: Writable;
   log: Logger;
@@ -80,7 +83,7 @@ interface SignInView {
 }
 
 export class Bridge implements SignInObserver {
-  private readonly upstream: Upstream;
+  private readonly upstream: BridgeUpstream;
   private readonly log: Logger;
   private readonly output: MessageWriter;
   /** Messages wait here until the server has answered the IDE's initialize. */
