@@ -79,9 +79,8 @@ describe('stdin lines', () => {
         const text = lines.map(([content, crlf], index) => `${content}${index < lines.length - 1 || finalNewline ? (crlf ? '\r\n' : '\n') : ''}`).join('');
         const splitter = new LineSplitter();
         const seen: string[] = [];
-        const onLine = (out: string, bytes: Buffer): void => {
-          expect(bytes.toString('utf8')).toBe(out);
-          seen.push(out);
+        const onLine = (bytes: Buffer): void => {
+          seen.push(bytes.toString('utf8'));
         };
         for (const piece of pieces(Buffer.from(text), cuts)) splitter.push(piece, onLine);
         splitter.flush(onLine);

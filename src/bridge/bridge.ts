@@ -8,6 +8,7 @@ import type { SignInObserver } from '../auth/settings.js';
 import { asTetherError, describeError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
+import { readEnvelope, SKIM_FROM_BYTES } from './envelope.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
 import { classify, errorResponse, idOf, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
 import { MessageWriter, readLines } from './stdio.js';
@@ -123,7 +124,7 @@ export class Bridge implements SignInObserver {
   /** Runs until the IDE closes stdin; resolves once the remote session is closed. */
   async run(): Promise<void> {
     this.upstream.onmessage = (message) => this.fromServer(message);
-    await new Promise<void>((resolve) => readLines(this.options.input, (line, bytes) => this.fromIde(line, bytes), resolve));
+    await new Promise<void>((resolve) => readLines(this.options.input, (bytes) => this.fromIde(bytes), resolve));
     this.output.flush(); // what was due before the IDE let go
     this.closed = true;
     await this.close();
@@ -172,17 +173,28 @@ export class Bridge implements SignInObserver {
 
   // --- IDE -> server ---
 
-  private fromIde(line: string, bytes: Uint8Array): void {
-    if (!line.trim()) return;
-    let parsed: unknown;
+  /**
+   * The IDE's line as a JSON value: a large one read as its envelope only (envelope.ts; it is forwarded as its bytes),
+   * any other parsed whole. Undefined for a blank line, or one that is not JSON (answered with a parse error).
+   */
+  private parseLine(bytes: Buffer): { value: unknown } | undefined {
+    const envelope = bytes.length >= SKIM_FROM_BYTES ? readEnvelope(bytes) : undefined;
+    if (envelope && envelope.method !== 'initialize') return { value: envelope };
+    const line = bytes.toString('utf8');
+    if (!line.trim()) return undefined;
     try {
-      parsed = JSON.parse(line);
+      return { value: JSON.parse(line) };
     } catch (error) {
       this.log.info(`Ignored a line from the IDE that is not JSON (${messageOf(error)}).`);
       this.write(errorResponse(null, PARSE_ERROR, `Parse error: ${messageOf(error)}`));
-      return;
+      return undefined;
     }
-    const message = classify(parsed);
+  }
+
+  private fromIde(bytes: Buffer): void {
+    const parsed = this.parseLine(bytes);
+    if (!parsed) return;
+    const message = classify(parsed.value);
     if (message.kind === 'invalid') {
       this.log.info(`Ignored an invalid JSON-RPC message from the IDE: ${message.reason}.`);
       this.write(errorResponse(message.id, INVALID_REQUEST, `Invalid request: ${message.reason}`));

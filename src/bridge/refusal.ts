@@ -17,10 +17,10 @@ export function refuseFirstRequest(input: Readable, output: Writable, error: Tet
     timer.unref();
     readLines(
       input,
-      (line) => {
+      (bytes) => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(line);
+          parsed = JSON.parse(bytes.toString('utf8'));
         } catch {
           return;
         }

@@ -38,12 +38,11 @@ export class LineSplitter {
   }
 }
 
-/** A line as text, and as the bytes it came in (without its line ending). */
-export type OnLine = (line: string, bytes: Buffer) => void;
+/** A line as the bytes it came in, without its line ending (decoded by whoever needs its text: a large one may not be). */
+export type OnLine = (bytes: Buffer) => void;
 
 function deliver(line: Buffer, onLine: OnLine): void {
-  const bytes = line.at(-1) === CARRIAGE_RETURN ? line.subarray(0, -1) : line;
-  onLine(bytes.toString('utf8'), bytes);
+  onLine(line.at(-1) === CARRIAGE_RETURN ? line.subarray(0, -1) : line);
 }
 
 export function readLines(input: Readable, onLine: OnLine, onEnd: () => void): void {

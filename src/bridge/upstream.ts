@@ -4,6 +4,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import { messageOf, TetherError } from '../errors.js';
 import { notAnMcpEndpoint, type Attempt } from '../http/mcp-endpoint.js';
 import type { Logger } from '../log.js';
+import { isEnvelope, wholeMessage } from './envelope.js';
 import { idOf, objectOf, resultOf, type RequestId } from './jsonrpc.js';
 import { ModernExchange } from './modern-exchange.js';
 import type { Era, RemoteTransport, SendOptions, TransportMode } from './transport.js';
@@ -175,7 +176,8 @@ export class Upstream {
     const transport = this.transport;
     if (!transport) throw new Error('no session with the server');
     if (this.modern) {
-      await this.modern.send(message, options); // 2026-07-28 messages are rewritten: sent as serialised
+      // 2026-07-28 messages are rewritten and sent as serialised: a large one that came as its envelope is parsed whole.
+      await this.modern.send(isEnvelope(message) && options.bytes ? wholeMessage(options.bytes) : message, options);
       return;
     }
     try {

@@ -109,6 +109,20 @@ describe('AgentCore Gateway outbound consent, MCP 2026-07-28 (input_required)', 
   });
 });
 
+describe('a large call to a 2026-07-28 server', () => {
+  it('a 3 MB argument (read by the bridge as its envelope) is parsed whole for the rewrite, and arrives intact with the era\'s _meta', async () => {
+    const gateway = await startModernGateway(CONSENT_URL);
+    defer(() => gateway.close());
+    gateway.grantConsent();
+    const ide = await connectIde(gateway.url, workspace(), { capabilities: {} });
+    defer(() => ide.close());
+    const note = 'ü🙂'.repeat(500_000);
+    expect(text(await ide.client.callTool({ name: 'calendar', arguments: { note } }))).toBe('3 events');
+    expect(gateway.stats.lastArguments).toEqual({ note });
+    expect(gateway.stats.lastCallMeta).toMatchObject({ 'io.modelcontextprotocol/protocolVersion': '2026-07-28' });
+  });
+});
+
 describe('AgentCore Gateway sessions', () => {
   it('a session past its absolute timeout (404) is replaced without the IDE noticing', async () => {
     const stack = await stackWith({ gateway: { sessionTtlMs: 1_500 } });

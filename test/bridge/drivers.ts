@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { BROWSER, CLI, type Workspace } from '../helpers/ide.js';
@@ -88,8 +89,10 @@ export class RawCli {
 
   constructor(serverUrl: string, ws: Workspace, args: string[] = [], env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [CLI, serverUrl, ...args], { env: { ...ws.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // One decoder for the stream: a character cut between two chunks is decoded whole.
+    const decoder = new StringDecoder('utf8');
     this.child.stdout.on('data', (chunk: Buffer) => {
-      this.partial += chunk.toString('utf8');
+      this.partial += decoder.write(chunk);
       let newline = this.partial.indexOf('\n');
       while (newline !== -1) {
         const line = this.partial.slice(0, newline);

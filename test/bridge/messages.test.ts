@@ -87,6 +87,33 @@ describe('messages in both directions', () => {
     }
   });
 
+  it('a 2 MB IDE message (read as its envelope only) reaches the server byte for byte; a large call to a filtered tool is refused here', async () => {
+    const cli = new RawCli(server.url, workspace(), ['--ignore-tool', 'digest']);
+    try {
+      await cli.handshake();
+      const filler = 'é\\"\\\\'.repeat(500_000); // multi-byte characters and escapes: nothing is decoded or re-encoded on the way
+      const line = `{ "id": 42, "params": { "arguments": { "text": "${filler}", "count": 12345678901234567890 }, "name": "echo" }, "jsonrpc": "2.0", "method": "tools/call" }`;
+      expect(Buffer.byteLength(line)).toBeGreaterThan(2 * 1024 * 1024);
+      cli.write(line);
+      const result = await cli.next((m) => m.id === 42 && !('method' in m));
+      const sent = (JSON.parse(line) as { params: { arguments: { text: string } } }).params.arguments.text;
+      const got = text(result.result);
+      expect(got.length).toBe(sent.length);
+      expect(got === sent, `first difference at ${[...got].findIndex((c, i) => c !== sent[i])}`).toBe(true);
+      expect(server.record.bodies.includes(line)).toBe(true);
+
+      const refused = line.replace('"id": 42', '"id": 43').replace('"name": "echo"', '"name": "digest"');
+      const before = server.record.bodies.length;
+      cli.write(refused);
+      const answer = await cli.next((m) => m.id === 43);
+      expect(JSON.stringify(answer.error)).toContain('Tool \\"digest\\" is not available');
+      expect(server.record.bodies.length).toBe(before);
+    } finally {
+      cli.child.stdin.end();
+      await cli.waitForExit(10_000);
+    }
+  });
+
   it('a cancellation from the IDE reaches the server: the running tool sees its abort signal', async () => {
     const controller = new AbortController();
     const call = ide.client.callTool({ name: 'wait-for-cancel', arguments: {} }, { signal: controller.signal, timeout: 60_000 });
