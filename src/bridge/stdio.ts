@@ -79,10 +79,12 @@ export class MessageWriter {
 
   constructor(private readonly output: Writable) {}
 
-  write(message: unknown, json = JSON.stringify(message)): void {
-    if (json.length > JOIN_LIMIT) {
+  /** `json`: the message's JSON when known already (a large result as the server's bytes): written as it is. */
+  write(message: unknown, json: string | Uint8Array = JSON.stringify(message)): void {
+    if (typeof json !== 'string' || json.length > JOIN_LIMIT) {
       this.flush();
-      writeMessage(this.output, message, json);
+      this.output.write(json);
+      this.output.write('\n');
       return;
     }
     if (!this.busy) {

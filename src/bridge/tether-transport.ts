@@ -1,10 +1,10 @@
 // mcp-tether's remote transport: the SDK's Streamable HTTP or HTTP+SSE client transport, behind the SDK's own
 // Transport interface, plus what a bridge that forwards bytes needs: a raw send (the IDE's message as it wrote it,
-// `send(message, { bytes })`) and the server's own text of a large result (`textOf`). The two byte paths are its design:
+// `send(message, { bytes })`) and the server's own bytes of a large result (`bytesOf`). The two byte paths are its design:
 //   - out: a message sent with its bytes serialises to a stand-in, which this transport's fetch swaps for the bytes
 //     (verbatim.ts);
-//   - in: a result of 1 MiB or more in a POST's event stream is parsed once and handed to the SDK transport as a
-//     stand-in, which this transport swaps back, its text kept (verbatim-results.ts).
+//   - in: a result of 1 MiB or more in a POST's event stream is read as its envelope and handed to the SDK transport
+//     as a stand-in, which this transport swaps back, its bytes kept (verbatim-results.ts).
 // Decision (issue 15): wrap the SDK's transports rather than replace them. They pass the MCP conformance suites and
 // handle SSE framing, resumption and session ids; the byte paths give what replacing them would have bought
 // (fidelity, no second serialisation of 20 MB).
@@ -66,8 +66,8 @@ export class TetherTransport implements RemoteTransport {
     this.inner.setProtocolVersion?.(version);
   }
 
-  /** The server's own text of a message this transport handed on unchanged (a large result), if it kept it. */
-  textOf(message: unknown): string | undefined {
-    return this.results.textOf(message);
+  /** The server's own bytes of a message this transport handed on as its envelope (a large result), if it kept them. */
+  bytesOf(message: unknown): Uint8Array | undefined {
+    return this.results.bytesOf(message);
   }
 }

@@ -9,8 +9,8 @@ export const TRANSPORT_MODES: readonly TransportMode[] = ['http-first', 'sse-fir
 export interface RemoteTransport extends Transport {
   send(message: JSONRPCMessage, options?: SendOptions): Promise<void>;
   terminateSession?: () => Promise<void>;
-  /** The server's own text of a message handed on unchanged, where the transport kept it (a large result). */
-  textOf?: (message: unknown) => string | undefined;
+  /** The server's own bytes of a message handed on as its envelope, where the transport kept them (a large result). */
+  bytesOf?: (message: unknown) => Uint8Array | undefined;
 }
 
 /** The protocol generation the server speaks: 2026-07-28 (stateless) or the 2025-11-25 lifecycle. */

@@ -273,9 +273,9 @@ export class Upstream {
     return this.replaying;
   }
 
-  /** The server's own text of a message passed on unchanged, when it kept it (a large result). */
-  textOf(message: unknown): string | undefined {
-    return this.transport?.textOf?.(message);
+  /** The server's own bytes of a message passed on as its envelope, when the transport kept them (a large result). */
+  bytesOf(message: unknown): Uint8Array | undefined {
+    return this.transport?.bytesOf?.(message);
   }
 
   private fromServer(message: JSONRPCMessage): void {
@@ -289,7 +289,9 @@ export class Upstream {
         return;
       }
     }
-    const forIde = this.modern ? this.modern.fromServer(message) : message;
+    // 2026-07-28 results are rewritten: a large one that came as its envelope is read whole first.
+    const bytes = this.modern && isEnvelope(message) ? this.bytesOf(message) : undefined;
+    const forIde = this.modern ? this.modern.fromServer(bytes ? wholeMessage(bytes) : message) : message;
     if (forIde) this.onmessage(forIde);
   }
 }

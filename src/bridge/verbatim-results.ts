@@ -1,12 +1,14 @@
 // Large results reach the IDE as the server wrote them. In a POST's event stream, an event carrying a result of
-// 1 MiB or more is parsed here and handed to the SDK transport as a small stand-in, which the bridge swaps back.
-import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+// 1 MiB or more is read as its envelope (envelope.ts) and handed to the SDK transport as a small stand-in, which the
+// transport swaps back; the bridge writes the server's bytes to the IDE.
+import { isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
+import { readEnvelope } from './envelope.js';
 
 /**
- * Why: the SDK would decode and frame the 20 MB event, and the bridge would serialise its result again for stdout
- * (~60 ms together), JSON.stringify rounding numbers the server wrote beyond 2^53. Here the event's JSON is parsed
- * once, as the SDK parses it, and its text goes to the IDE unchanged.
+ * Why: the SDK would decode and parse the 20 MB event, and the bridge would serialise its result again for stdout
+ * (three copies of 20 MB, each slower than the network), JSON.stringify rounding numbers the server wrote beyond
+ * 2^53. Here only the event's envelope is read (id, and the result's small members), and its bytes go to the IDE.
  */
 const LARGE = 1024 * 1024;
 const STAND_IN_KEY = 'mcp-tether/verbatim-result';
@@ -18,17 +20,18 @@ const CR = 0x0d;
 type Deserialize = (text: string) => JSONRPCMessage;
 
 interface Held {
+  /** The result's envelope: its id and small members (the rest is in `bytes`). */
   message: JSONRPCMessage;
-  text: string;
+  bytes: Buffer;
 }
 
 export class VerbatimResults {
   private readonly held = new Map<number, Held>();
-  /** The server's own text of a result, for the message the bridge got in its place. */
-  private readonly texts = new WeakMap<object, string>();
+  /** The server's own bytes of a result, for the envelope the bridge got in its place. */
+  private readonly raw = new WeakMap<object, Buffer>();
   private count = 0;
 
-  /** `deserialize` is the SDK's own (JSON.parse and its JSON-RPC schema), so a result is read as the SDK reads it. */
+  /** `deserialize` is the SDK's own (JSON.parse and its JSON-RPC schema), for a result that must be read whole. */
   constructor(private readonly deserialize: Deserialize) {}
 
   /** The transport's fetch, with the event streams answering POSTs passed through a LargeResultSwap. */
@@ -37,48 +40,50 @@ export class VerbatimResults {
       const response = await fetch(input, init);
       const isEventStream = response.headers.get('content-type')?.toLowerCase().startsWith('text/event-stream') === true;
       if (init?.method !== 'POST' || !response.ok || !isEventStream || !response.body) return response;
-      const body = response.body.pipeThrough(new TransformStream(new LargeResultSwap((text) => this.hold(text))));
+      const body = response.body.pipeThrough(new TransformStream(new LargeResultSwap((data) => this.hold(data))));
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     };
   }
 
-  /** The message the SDK handed on, with a stand-in replaced by the real result (its text kept for `textOf`). */
+  /**
+   * The message the SDK handed on, with a stand-in replaced by the result's envelope (its bytes kept for `bytesOf`;
+   * envelope.ts's `wholeMessage` reads it whole where something must).
+   */
   resolve(message: JSONRPCMessage): JSONRPCMessage {
-    const key = (message as { result?: Record<string, unknown> }).result?.[STAND_IN_KEY];
+    if (!isJSONRPCResultResponse(message)) return message;
+    const key = message.result[STAND_IN_KEY];
     if (typeof key !== 'number') return message;
     const held = this.held.get(key);
     this.held.delete(key);
     if (!held) throw new Error('mcp-tether lost a result it was passing on; please report this');
-    const id = (message as { id?: unknown }).id;
-    // The SDK renumbers a result replayed on a resumed stream: the server's text then no longer fits.
-    if (id !== (held.message as { id?: unknown }).id) return { ...held.message, id } as JSONRPCMessage;
-    this.texts.set(held.message, held.text);
+    // The SDK renumbers a result replayed on a resumed stream: the server's bytes then no longer fit.
+    if (message.id !== idOf(held.message)) return { ...this.deserialize(held.bytes.toString('utf8')), id: message.id } as JSONRPCMessage;
+    this.raw.set(held.message, held.bytes);
     return held.message;
   }
 
-  /** The server's text of `message` when it is a large result passed on unchanged. */
-  textOf(message: unknown): string | undefined {
-    return typeof message === 'object' && message !== null ? this.texts.get(message) : undefined;
+  /** The server's bytes of `message` when it is a large result passed on unchanged. */
+  bytesOf(message: unknown): Buffer | undefined {
+    return typeof message === 'object' && message !== null ? this.raw.get(message) : undefined;
   }
 
-  /** Parses an event's data; a result comes back as the data of its stand-in, anything else as undefined. */
-  private hold(text: string): string | undefined {
-    let message: JSONRPCMessage;
-    try {
-      message = this.deserialize(text);
-    } catch {
-      return undefined; // the SDK reads it again, and reports it
-    }
-    const id = (message as { id?: unknown }).id;
-    if (!('result' in message) || 'method' in message || id === undefined) return undefined;
+  /** Reads an event's data; a result comes back as the data of its stand-in, anything else as undefined. */
+  private hold(data: Buffer): string | undefined {
+    const envelope = readEnvelope(data);
+    // Not a result this reading can follow: the SDK reads it whole, and reports what is wrong with it.
+    if (!envelope || !isJSONRPCResultResponse(envelope)) return undefined;
     const key = ++this.count;
-    this.held.set(key, { message, text });
+    this.held.set(key, { message: envelope, bytes: data });
     for (const old of this.held.keys()) {
       if (this.held.size <= MAX_HELD) break;
       this.held.delete(old);
     }
-    return JSON.stringify({ jsonrpc: '2.0', id, result: { [STAND_IN_KEY]: key } });
+    return JSON.stringify({ jsonrpc: '2.0', id: envelope.id, result: { [STAND_IN_KEY]: key } });
   }
+}
+
+function idOf(message: JSONRPCMessage): unknown {
+  return 'id' in message ? message.id : undefined;
 }
 
 /**
@@ -91,7 +96,7 @@ class LargeResultSwap {
   private length = 0;
   private untouched = false;
 
-  constructor(private readonly standIn: (data: string) => string | undefined) {}
+  constructor(private readonly standIn: (data: Buffer) => string | undefined) {}
 
   transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): void {
     if (!this.untouched && chunk.includes(CR)) {
@@ -149,26 +154,44 @@ function eventEnd(bytes: Buffer, from: number): number {
   return at === -1 ? -1 : at + 2;
 }
 
-/** The event with its single data line replaced by a stand-in's, or undefined when it is not a plain message event. */
-function swapped(event: Buffer, standIn: (data: string) => string | undefined): Uint8Array | undefined {
-  const lines = event.toString('utf8').split('\n');
-  let dataLine = -1;
-  for (const [index, line] of lines.entries()) {
-    if (line === '' || line.startsWith(':') || line.startsWith('id:') || line.startsWith('retry:')) continue;
-    if (line.startsWith('event:')) {
-      if (fieldValue(line, 'event:') !== 'message') return undefined;
-    } else if (line.startsWith('data:') && dataLine === -1) dataLine = index;
-    else return undefined; // a second data line, or a field the SDK might read
+/**
+ * The event with its single data line replaced by a stand-in's, or undefined when it is not a plain message event.
+ * Read on the bytes: only the few field names are looked at, never the data's text.
+ */
+function swapped(event: Buffer, standIn: (data: Buffer) => string | undefined): Uint8Array | undefined {
+  let data: { start: number; end: number } | undefined;
+  for (let start = 0; start < event.length; ) {
+    const newline = event.indexOf(LF, start);
+    const end = newline === -1 ? event.length : newline;
+    const field = fieldOf(event, start, end);
+    if (field === 'data') {
+      if (data) return undefined; // a second data line: not one message
+      data = { start, end };
+    } else if (field === 'event') {
+      if (event.toString('utf8', valueStart(event, start, 'event'), end) !== 'message') return undefined;
+    } else if (field !== 'comment' && field !== 'blank' && field !== 'id' && field !== 'retry') return undefined; // a field the SDK might read
+    start = end + 1;
   }
-  const line = lines[dataLine];
-  if (line === undefined) return undefined;
-  const replacement = standIn(fieldValue(line, 'data:'));
+  if (!data) return undefined;
+  const replacement = standIn(event.subarray(valueStart(event, data.start, 'data'), data.end));
   if (replacement === undefined) return undefined;
-  lines[dataLine] = `data: ${replacement}`;
-  return Buffer.from(lines.join('\n'), 'utf8');
+  return Buffer.concat([event.subarray(0, data.start), Buffer.from(`data: ${replacement}`, 'utf8'), event.subarray(data.end)]);
 }
 
-/** A field's value: what follows its name and colon, less one leading space. */
-function fieldValue(line: string, name: string): string {
-  return line.startsWith(' ', name.length) ? line.slice(name.length + 1) : line.slice(name.length);
+type Field = 'data' | 'event' | 'id' | 'retry' | 'comment' | 'blank' | 'other';
+
+/** Which field the line from `start` to `end` holds (HTML "event stream interpretation"). */
+function fieldOf(event: Buffer, start: number, end: number): Field {
+  if (start === end) return 'blank';
+  if (event[start] === 0x3a) return 'comment';
+  for (const name of ['data', 'event', 'id', 'retry'] as const) {
+    if (end - start > name.length && event.toString('latin1', start, start + name.length + 1) === `${name}:`) return name;
+  }
+  return 'other';
+}
+
+/** Where a field's value starts: after its name and colon, less one leading space. */
+function valueStart(event: Buffer, lineStart: number, name: string): number {
+  const after = lineStart + name.length + 1;
+  return event[after] === 0x20 ? after + 1 : after;
 }

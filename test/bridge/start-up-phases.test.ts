@@ -45,7 +45,7 @@ function startBridge(clientInfo: { name: string }, capabilities: Record<string, 
       toServer.push(message);
     },
     close: async () => undefined,
-    textOf: () => undefined,
+    bytesOf: () => undefined,
   };
   const stderr: string[] = [];
   const bridge = new Bridge({ upstream, input, output, log: new Logger('info', (line) => stderr.push(line)), toolFilter: new ToolFilter(), version: '0.0.0-test' });

@@ -1,8 +1,9 @@
 // The swap of large results in a POST's event stream, however the stream is cut into chunks: every other event passes
-// byte for byte, a large result becomes a stand-in that resolves to the server's message and its exact text, and a
+// byte for byte, a large result becomes a stand-in that resolves to its envelope and the server's exact bytes, and a
 // stream with CRs passes untouched.
 import { deserializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
+import { wholeMessage } from '../../src/bridge/envelope.js';
 import { VerbatimResults } from '../../src/bridge/verbatim-results.js';
 
 const BIG = 'y'.repeat(1100 * 1024);
@@ -54,17 +55,20 @@ describe('large results in an event stream', () => {
       const seen = await through(results, STREAM, cuts);
       expect(seen === EXPECTED, `cut at ${cuts.slice(0, 4).join(', ')}: ${seen.length} bytes, expected ${EXPECTED.length}`).toBe(true);
       const message = results.resolve(STAND_IN);
-      expect((message as unknown as { result: { content: Array<{ text: string }> } }).result.content[0]?.text).toBe(BIG);
-      expect(results.textOf(message) === RESULT_JSON).toBe(true);
+      expect(message).toEqual({ jsonrpc: '2.0', id: 7, result: {} }); // its envelope: the large content is in its bytes
+      const bytes = results.bytesOf(message);
+      expect(bytes?.toString('utf8') === RESULT_JSON).toBe(true);
+      expect((wholeMessage(bytes ?? Buffer.alloc(0)) as unknown as { result: { content: Array<{ text: string }> } }).result.content[0]?.text).toBe(BIG);
     }
   });
 
-  it('a result renumbered by the SDK (a replayed stream) keeps its message but not the server\'s text', async () => {
+  it('a result renumbered by the SDK (a replayed stream) is read whole under its new id, not passed on as the server\'s bytes', async () => {
     const results = new VerbatimResults(deserializeMessage);
     await through(results, STREAM, []);
     const message = results.resolve({ ...STAND_IN, id: 'replayed' } as JSONRPCMessage);
     expect((message as { id: unknown }).id).toBe('replayed');
-    expect(results.textOf(message)).toBeUndefined();
+    expect((message as unknown as { result: { content: Array<{ text: string }> } }).result.content[0]?.text).toBe(BIG);
+    expect(results.bytesOf(message)).toBeUndefined();
   });
 
   it('a stream with CR line ends passes untouched, its large result left to the SDK', async () => {
