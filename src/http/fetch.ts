@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { TetherError } from '../errors.js';
 import { asHeaders, requestFetch, servesLikeFetch, type Fetch } from './request-fetch.js';
+import { loadUndici } from './undici.js';
 
 export type { Fetch } from './request-fetch.js';
 
@@ -47,20 +48,19 @@ function readCa(caFile: string): string {
 }
 
 async function undiciFetch(options: FetchOptions, env: NodeJS.ProcessEnv): Promise<Fetch> {
-  // Node gives a CommonJS module's exports by name and as `default`; a bundle (scripts/bundle.mjs) as `default` only.
-  const loaded = await import('undici');
-  const undici = loaded.default ?? loaded;
+  const withProxy = proxyConfigured(env);
+  const undici = await loadUndici(withProxy);
   const connect = {
     timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     ...(options.ipv4 ? { family: 4 } : {}),
     ...(options.caFile ? { ca: trustedCas(options.caFile) } : {}),
   };
   const settings = { connect, headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, bodyTimeout: 0 };
-  const dispatcher = proxyConfigured(env) ? new undici.EnvHttpProxyAgent({ ...settings, requestTls: connect, proxyTls: connect }) : new undici.Agent(settings);
+  const dispatcher = withProxy && undici.EnvHttpProxyAgent ? new undici.EnvHttpProxyAgent({ ...settings, requestTls: connect, proxyTls: connect }) : new undici.Agent(settings);
   // MCP traffic goes through undici's request(); anything it cannot serve exactly as fetch would goes to Node's own
   // fetch with undici's dispatcher (undici's fetch itself trips over Node 20's AbortSignal handling).
   // (undici-types and undici describe the same Dispatcher twice, hence the cast.)
-  const fast = requestFetch(undici.request, dispatcher);
+  const fast = requestFetch(dispatcher);
   return (input, init) => (servesLikeFetch(input, init) ? fast(input, init) : globalThis.fetch(input, { ...init, dispatcher } as unknown as RequestInit));
 }
 

@@ -2,7 +2,7 @@
 // per-call cost of Node's fetch (which runs the whole WHATWG fetch algorithm and several web streams per request).
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Dispatcher, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** The fetch signature every part of mcp-tether takes (Node's own, or one of this module's). */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -50,8 +50,8 @@ function decoded(body: Readable, header: string | string[] | undefined): Readabl
   return pipeline([body, ...(decoders as Transform[])], () => undefined) as unknown as Readable;
 }
 
-/** A fetch limited to what `servesLikeFetch` accepts, sent through `dispatcher`. */
-export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatcher): Fetch {
+/** A fetch limited to what `servesLikeFetch` accepts, sent through `dispatcher` (undici's request API). */
+export function requestFetch(dispatcher: Dispatcher): Fetch {
   return async (input, init) => {
     const signal = init?.signal ?? undefined;
     const headers: Record<string, string> = {};
@@ -63,12 +63,14 @@ export function requestFetch(request: typeof undiciRequest, dispatcher: Dispatch
     const method = (init?.method ?? 'GET').toUpperCase();
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await request(String(input), {
+      const url = new URL(input);
+      answer = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: method as Dispatcher.HttpMethod,
         headers,
         body: (init?.body ?? null) as string | Uint8Array | null,
         ...(signal ? { signal } : {}),
-        dispatcher,
       });
     } catch (error) {
       // the errors fetch gives: the signal's reason when aborted, otherwise "fetch failed" with the cause
