@@ -2,7 +2,7 @@
 // input_required results (SEP-2322) turned into requests to the IDE whose answers go back with the original request.
 import { asTetherError, describeError } from '../errors.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { errorResponse, INTERNAL_ERROR, type Json, type RequestId } from './jsonrpc.js';
+import { errorResponse, idOf, INTERNAL_ERROR, objectOf, resultOf, type Json, type RequestId } from './jsonrpc.js';
 import { continuation, headerDeclarations, inputRequired, paramHeaders, toModern, type InputRequired } from './modern.js';
 import type { Logger } from '../log.js';
 import type { RemoteTransport, SendOptions } from './transport.js';
@@ -36,7 +36,7 @@ export class ModernExchange {
   constructor(private readonly options: ModernExchangeOptions) {}
 
   async send(message: JSONRPCMessage, options: SendOptions): Promise<void> {
-    const id = (message as { id?: RequestId }).id;
+    const id = idOf(message);
     if (id !== undefined && !('method' in message)) {
       const waiter = this.answersFromIde.get(id);
       if (waiter) {
@@ -56,7 +56,7 @@ export class ModernExchange {
 
   /** A server message for the IDE, or undefined when it was dealt with here. */
   fromServer(message: JSONRPCMessage): JSONRPCMessage | undefined {
-    const id = (message as { id?: RequestId }).id;
+    const id = idOf(message);
     if (id === undefined || 'method' in message) return message;
     const sent = this.sent.get(id);
     if (!sent) return message;
@@ -66,8 +66,8 @@ export class ModernExchange {
       void this.continueWith(sent, needed);
       return undefined;
     }
-    const answer = { ...message, id: sent.ideId } as JSONRPCMessage;
-    return (sent.message as { method?: string }).method === 'tools/list' ? this.learnTools(answer) : answer;
+    const answer = { ...message, id: sent.ideId };
+    return objectOf(sent.message).method === 'tools/list' ? this.learnTools(answer) : answer;
   }
 
   private transport(): RemoteTransport {
@@ -79,9 +79,10 @@ export class ModernExchange {
   private async sendRequest(request: Sent, wireId: RequestId): Promise<void> {
     this.sent.set(wireId, request);
     const { message, options, ideId } = request;
-    const params = (message as { method: string; params?: { name?: unknown; arguments?: unknown } });
-    const declarations = params.method === 'tools/call' && typeof params.params?.name === 'string' ? this.toolHeaders.get(params.params.name) : undefined;
-    const headers = Array.isArray(declarations) ? paramHeaders(declarations, params.params?.arguments) : {};
+    const call = objectOf(message);
+    const params = objectOf(call.params);
+    const declarations = call.method === 'tools/call' && typeof params.name === 'string' ? this.toolHeaders.get(params.name) : undefined;
+    const headers = Array.isArray(declarations) ? paramHeaders(declarations, params.arguments) : {};
     const sendOptions: SendOptions = {
       headers,
       onRequestStreamEnd: () => {
@@ -93,16 +94,17 @@ export class ModernExchange {
 
   /** SEP-2243: remember which arguments go into headers; a tool whose declarations are invalid is left out. */
   private learnTools(answer: JSONRPCMessage): JSONRPCMessage {
-    const result = (answer as { result?: { tools?: Array<{ name?: unknown; inputSchema?: unknown }> } }).result;
+    const result = resultOf(answer);
     if (!result || !Array.isArray(result.tools)) return answer;
-    const tools = result.tools.filter((tool) => {
-      if (typeof tool.name !== 'string') return true;
-      const declarations = headerDeclarations(tool.inputSchema);
+    const tools = result.tools.filter((tool: unknown) => {
+      const { name, inputSchema } = objectOf(tool);
+      if (typeof name !== 'string') return true;
+      const declarations = headerDeclarations(inputSchema);
       if (typeof declarations === 'string') {
-        this.options.log.info(`Left out the tool "${tool.name}": ${declarations}.`);
+        this.options.log.info(`Left out the tool "${name}": ${declarations}.`);
         return false;
       }
-      this.toolHeaders.set(tool.name, declarations);
+      this.toolHeaders.set(name, declarations);
       return true;
     });
     return { ...answer, result: { ...result, tools } } as JSONRPCMessage;
@@ -127,7 +129,7 @@ export class ModernExchange {
             this.options.toIde({ jsonrpc: '2.0', id, method: request.method, ...(request.params === undefined ? {} : { params: request.params }) } as JSONRPCMessage);
           });
           if ('error' in answer) throw new Error(`the IDE could not answer the server's ${request.method} request: ${answer.error.message}`);
-          responses[key] = (answer as { result?: unknown }).result;
+          responses[key] = resultOf(answer);
         }),
       );
       const wireId = `mcp-tether-continue-${++this.counter}`;

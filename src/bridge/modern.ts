@@ -1,8 +1,8 @@
 // MCP 2026-07-28 ("stateless") on the server side while the IDE speaks the 2025-11-25 lifecycle: the IDE's
 // initialize becomes `server/discover`, and every request carries the protocol version and the IDE's capabilities
 // in `_meta` (the SDK transport derives the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers from it).
-import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import { objectOf, type Json, type RequestId } from './jsonrpc.js';
+import type { JSONRPCMessage, JSONRPCRequest, JSONRPCResultResponse } from '@modelcontextprotocol/client';
+import { objectOf, resultOf, type Json, type RequestId } from './jsonrpc.js';
 import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
 
 export const MODERN_VERSION = '2026-07-28';
@@ -23,25 +23,26 @@ export function modernMeta(ideParams: Json): Json {
   };
 }
 
-export function discoverRequest(id: RequestId, ideParams: Json): JSONRPCMessage & { id: RequestId } {
-  return { jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: modernMeta(ideParams) } } as JSONRPCMessage & { id: RequestId };
+export function discoverRequest(id: RequestId, ideParams: Json): JSONRPCRequest {
+  return { jsonrpc: '2.0', id, method: 'server/discover', params: { _meta: modernMeta(ideParams) } };
 }
 
 /** The discover answer, when it shows a server that speaks 2026-07-28. */
 export function modernDiscovery(answer: JSONRPCMessage): Json | undefined {
-  const result = (answer as { result?: Json }).result;
+  const result = resultOf(answer);
   const versions = result?.supportedVersions;
   return Array.isArray(versions) && versions.includes(MODERN_VERSION) ? result : undefined;
 }
 
 /** A -32022 answer whose `data.supported` includes the version mcp-tether asked for. */
 export function rejectedButSupported(answer: JSONRPCMessage): boolean {
-  const error = (answer as { error?: { code?: number; data?: { supported?: unknown } } }).error;
-  return error?.code === UNSUPPORTED_PROTOCOL_VERSION && Array.isArray(error.data?.supported) && error.data.supported.includes(MODERN_VERSION);
+  const error = objectOf(objectOf(answer).error);
+  const supported = objectOf(error.data).supported;
+  return error.code === UNSUPPORTED_PROTOCOL_VERSION && Array.isArray(supported) && supported.includes(MODERN_VERSION);
 }
 
 /** What the IDE's initialize is answered with when the server speaks 2026-07-28 (the IDE keeps its own version). */
-export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, discovered: Json): JSONRPCMessage {
+export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, discovered: Json): JSONRPCResultResponse {
   const meta = objectOf(discovered._meta);
   return {
     jsonrpc: '2.0',
@@ -52,7 +53,7 @@ export function initializeAnswerFromDiscovery(id: RequestId, ideParams: Json, di
       serverInfo: meta[SERVER_INFO_META_KEY] ?? { name: 'remote MCP server', version: 'unknown' },
       ...(typeof discovered.instructions === 'string' ? { instructions: discovered.instructions } : {}),
     },
-  } as JSONRPCMessage;
+  };
 }
 
 /** An IDE message as a 2026-07-28 server expects it, or undefined when it has no place there. */
@@ -78,13 +79,13 @@ export function headerDeclarations(schema: unknown): HeaderDeclaration[] | strin
   const found: HeaderDeclaration[] = [];
   const seen = new Map<string, string>();
   const walk = (node: unknown, path: string[]): string | undefined => {
-    const properties = (node as { properties?: Record<string, unknown> } | null)?.properties;
+    const properties = objectOf(node).properties;
     if (!properties || typeof properties !== 'object') return undefined;
     for (const [name, property] of Object.entries(properties)) {
       const declared = objectOf(property)['x-mcp-header'];
       if (declared !== undefined) {
         if (typeof declared !== 'string' || !TOKEN.test(declared)) return `x-mcp-header of ${[...path, name].join('.')} is not a valid header name`;
-        const type = (property as { type?: unknown }).type;
+        const type = objectOf(property).type;
         // SEP-2243: string, integer or boolean only (a number's text form is not canonical).
         if (type !== 'string' && type !== 'integer' && type !== 'boolean') return `x-mcp-header on ${[...path, name].join('.')} needs a string, integer or boolean property`;
         const key = declared.toLowerCase();
@@ -110,7 +111,7 @@ export function paramHeaders(declarations: HeaderDeclaration[], args: unknown): 
   const headers: Record<string, string> = {};
   for (const { path, header } of declarations) {
     let value: unknown = args;
-    for (const key of path) value = (value as Record<string, unknown> | null | undefined)?.[key];
+    for (const key of path) value = objectOf(value)[key];
     if (value === undefined || value === null || typeof value === 'object') continue;
     headers[`Mcp-Param-${header}`] = encodeParamValue(String(value));
   }
@@ -125,7 +126,7 @@ export interface InputRequired {
 }
 
 export function inputRequired(message: JSONRPCMessage): InputRequired | undefined {
-  const result = (message as { result?: Json }).result;
+  const result = resultOf(message);
   if (result?.resultType !== 'input_required' || typeof result.inputRequests !== 'object' || result.inputRequests === null) return undefined;
   return {
     inputRequests: result.inputRequests as InputRequired['inputRequests'],
