@@ -179,7 +179,9 @@ export class Bridge implements SignInObserver {
    */
   private parseLine(bytes: Buffer): { value: unknown } | undefined {
     const envelope = bytes.length >= SKIM_FROM_BYTES ? readEnvelope(bytes) : undefined;
-    if (envelope && envelope.method !== 'initialize') return { value: envelope };
+    // An initialize is read whole (the bridge keeps its parameters), and so is a message with a member named toJSON
+    // (JSON.stringify would call it instead of the raw send's stand-in, verbatim.ts).
+    if (envelope && envelope.method !== 'initialize' && !Object.hasOwn(envelope, 'toJSON')) return { value: envelope };
     const line = bytes.toString('utf8');
     if (!line.trim()) return undefined;
     try {
@@ -478,7 +480,7 @@ export class Bridge implements SignInObserver {
         return;
       }
       this.pending.delete(id);
-      if (method === 'tools/list' && 'result' in message) out = this.options.toolFilter.filterList(this.whole(message));
+      if (method === 'tools/list' && 'result' in message && this.options.toolFilter.active) out = this.options.toolFilter.filterList(this.whole(message));
       if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(this.whole(message), this.options.upstream.serverUrl);
     }
     this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);

@@ -283,15 +283,21 @@ export class Upstream {
     if (id !== undefined && !('method' in message)) {
       const pending = this.pendingInits.get(id);
       if (pending) {
-        // Initialize answers go to whoever sent the initialize, not straight to the IDE.
+        // Initialize and discover answers go to whoever sent them, not straight to the IDE; they are read (capabilities,
+        // instructions) and answered again under the IDE's id, so a large one is read whole.
         this.pendingInits.delete(id);
-        pending.resolve(message);
+        pending.resolve(this.whole(message));
         return;
       }
     }
     // 2026-07-28 results are rewritten: a large one that came as its envelope is read whole first.
-    const bytes = this.modern && isEnvelope(message) ? this.bytesOf(message) : undefined;
-    const forIde = this.modern ? this.modern.fromServer(bytes ? wholeMessage(bytes) : message) : message;
+    const forIde = this.modern ? this.modern.fromServer(this.whole(message)) : message;
     if (forIde) this.onmessage(forIde);
+  }
+
+  /** The message whole: a large result that came as its envelope (envelope.ts) is read from the server's bytes. */
+  private whole(message: JSONRPCMessage): JSONRPCMessage {
+    const bytes = isEnvelope(message) ? this.bytesOf(message) : undefined;
+    return bytes ? wholeMessage(bytes) : message;
   }
 }

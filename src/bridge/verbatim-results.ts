@@ -3,12 +3,16 @@
 // transport swaps back; the bridge writes the server's bytes to the IDE.
 import { isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
+import { messageOf } from '../errors.js';
 import { readEnvelope } from './envelope.js';
+import { INTERNAL_ERROR, type RequestId } from './jsonrpc.js';
 
 /**
  * Why: the SDK would decode and parse the 20 MB event, and the bridge would serialise its result again for stdout
  * (three copies of 20 MB, each slower than the network), JSON.stringify rounding numbers the server wrote beyond
  * 2^53. Here only the event's envelope is read (id, and the result's small members), and its bytes go to the IDE.
+ * The large members are not checked on the way: a server that breaks JSON inside one has the IDE report it, as it
+ * would without mcp-tether.
  */
 const LARGE = 1024 * 1024;
 const STAND_IN_KEY = 'mcp-tether/verbatim-result';
@@ -57,9 +61,18 @@ export class VerbatimResults {
     this.held.delete(key);
     if (!held) throw new Error('mcp-tether lost a result it was passing on; please report this');
     // The SDK renumbers a result replayed on a resumed stream: the server's bytes then no longer fit.
-    if (message.id !== idOf(held.message)) return { ...this.deserialize(held.bytes.toString('utf8')), id: message.id } as JSONRPCMessage;
+    if (message.id !== idOf(held.message)) return this.renumbered(held.bytes, message.id);
     this.raw.set(held.message, held.bytes);
     return held.message;
+  }
+
+  /** A held result read whole under the id the SDK gave it; one that cannot be read becomes an error for that id. */
+  private renumbered(bytes: Buffer, id: RequestId): JSONRPCMessage {
+    try {
+      return { ...this.deserialize(bytes.toString('utf8')), id } as JSONRPCMessage;
+    } catch (error) {
+      return { jsonrpc: '2.0', id, error: { code: INTERNAL_ERROR, message: `mcp-tether: the server's answer is not a JSON-RPC message (${messageOf(error)}).` } };
+    }
   }
 
   /** The server's bytes of `message` when it is a large result passed on unchanged. */

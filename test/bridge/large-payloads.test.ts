@@ -43,6 +43,23 @@ describe('20 MB messages', () => {
   }, 150_000);
 });
 
+describe('a large initialize answer', () => {
+  it('reaches the IDE whole: 2 MB of instructions are not left out of the answer mcp-tether passes on', async () => {
+    const instructions = `Read me first. ${'ü'.repeat(1024 * 1024)} The end.`;
+    const server = await startBridgeServer({ instructions });
+    const cli = new RawCli(server.url, workspace());
+    try {
+      const result = (await cli.handshake()).result as { instructions?: unknown; serverInfo?: unknown } | undefined;
+      expect(result?.instructions === instructions, `instructions of ${String(result?.instructions).length} characters`).toBe(true);
+      expect(result?.serverInfo).toMatchObject({ name: 'tether-bridge-test' });
+    } finally {
+      cli.child.stdin.end();
+      await cli.waitForExit(10_000);
+      await server.close();
+    }
+  });
+});
+
 describe('a large result written by hand', () => {
   it('reaches the IDE byte for byte: its spacing, key order and a 20-digit integer kept', async () => {
     const server = await startBrokenStreamServer();

@@ -200,3 +200,18 @@ describe('start-up while a person signs in (fake timers)', () => {
     await ide.stop();
   });
 });
+
+describe('large lines from the IDE', () => {
+  it('go to the server as their envelope with their bytes; one with a toJSON member is read whole', async () => {
+    const ide = startBridge({ name: 'Kiro' });
+    await ide.initialize();
+    await ide.answerInitialize(SERVER_ANSWER(1));
+    await ide.send({ method: 'notifications/initialized' });
+    const big = 'x'.repeat(1024 * 1024);
+    await ide.send({ id: 2, method: 'tools/call', params: { name: 'upload', arguments: { data: big } } });
+    expect(ide.toServer.at(-1)).toEqual({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'upload' } });
+    await ide.send({ id: 3, method: 'tools/call', params: { name: 'upload', arguments: { data: big } }, toJSON: 'odd but allowed' });
+    expect(ide.toServer.at(-1)).toMatchObject({ id: 3, params: { arguments: { data: big } }, toJSON: 'odd but allowed' });
+    await ide.stop();
+  });
+});
