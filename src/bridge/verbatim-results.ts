@@ -5,7 +5,7 @@ import { isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextproto
 import type { Fetch } from '../http/fetch.js';
 import { messageOf } from '../errors.js';
 import { readEnvelope } from './envelope.js';
-import { INTERNAL_ERROR, type RequestId } from './jsonrpc.js';
+import { idOf, INTERNAL_ERROR, type RequestId } from './jsonrpc.js';
 
 /**
  * Why: the SDK would decode and parse the 20 MB event, and the bridge would serialise its result again for stdout
@@ -93,10 +93,6 @@ export class VerbatimResults {
     }
     return JSON.stringify({ jsonrpc: '2.0', id: envelope.id, result: { [STAND_IN_KEY]: key } });
   }
-}
-
-function idOf(message: JSONRPCMessage): unknown {
-  return 'id' in message ? message.id : undefined;
 }
 
 /**
