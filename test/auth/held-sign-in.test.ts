@@ -9,32 +9,10 @@ import { HeldSignIn, REREAD_INTERVAL_MS } from '../../src/auth/held-sign-in.js';
 import { fingerprint } from '../../src/auth/tokens.js';
 import { hasCode, TetherError } from '../../src/errors.js';
 import { Logger } from '../../src/log.js';
-import type { SecretRecord, SecretStore } from '../../src/store/secret-store.js';
+import type { SecretRecord } from '../../src/store/secret-store.js';
 import type { ServerState } from '../../src/store/server-state.js';
 import { entryName, loadSignIn, saveSignIn } from '../../src/store/sign-in-record.js';
-
-/** A keychain stand-in that can be locked, counting reads. */
-class LockableStore implements SecretStore {
-  readonly kind = 'keychain' as const;
-  readonly location = 'test keychain';
-  readonly entries = new Map<string, string>();
-  locked = false;
-  reads = 0;
-
-  async get(account: string): Promise<string | undefined> {
-    this.reads++;
-    if (this.locked) throw new TetherError('TETHER_KEYCHAIN_LOCKED', 'The keychain is locked.');
-    return this.entries.get(account);
-  }
-
-  async set(account: string, value: string): Promise<void> {
-    this.entries.set(account, value);
-  }
-
-  async delete(account: string): Promise<boolean> {
-    return this.entries.delete(account);
-  }
-}
+import { LockableStore } from '../helpers/lockable-store.js';
 
 const SERVER = new URL('https://mcp.example/mcp');
 

@@ -12,9 +12,10 @@ import type { AuthSettings } from '../../src/auth/settings.js';
 import { hasCode, TetherError } from '../../src/errors.js';
 import type { Fetch } from '../../src/http/fetch.js';
 import { Logger } from '../../src/log.js';
-import type { SecretRecord, SecretStore, StoredTokens } from '../../src/store/secret-store.js';
+import type { SecretRecord, StoredTokens } from '../../src/store/secret-store.js';
 import type { ServerState } from '../../src/store/server-state.js';
 import { loadSignIn, readSecrets, saveSignIn } from '../../src/store/sign-in-record.js';
+import { LockableStore } from '../helpers/lockable-store.js';
 
 const grants = vi.hoisted(() => ({ refreshTokens: vi.fn(), signIn: vi.fn() }));
 vi.mock('../../src/auth/refresh.js', () => ({ refreshTokens: grants.refreshTokens }));
@@ -22,23 +23,6 @@ vi.mock('../../src/auth/sign-in.js', () => ({ signIn: grants.signIn }));
 
 const SERVER = new URL('https://mcp.example/mcp');
 const HOUR = 3_600_000;
-
-class Keychain implements SecretStore {
-  readonly kind = 'keychain' as const;
-  readonly location = 'test keychain';
-  readonly entries = new Map<string, string>();
-  locked = false;
-  async get(account: string): Promise<string | undefined> {
-    if (this.locked) throw new TetherError('TETHER_KEYCHAIN_LOCKED', 'The keychain is locked.');
-    return this.entries.get(account);
-  }
-  async set(account: string, value: string): Promise<void> {
-    this.entries.set(account, value);
-  }
-  async delete(account: string): Promise<boolean> {
-    return this.entries.delete(account);
-  }
-}
 
 const state: ServerState = {
   server_url: SERVER.href,
@@ -55,7 +39,7 @@ function tokens(accessToken: string, lifetimeMs = HOUR, obtainedAt = Date.now())
 
 describe('OAuthSession: when to refresh, when to sign in (fake clock)', () => {
   let stateDir: string;
-  let store: Keychain;
+  let store: LockableStore;
   const lines: string[] = [];
 
   const session = (): OAuthSession => {
@@ -93,7 +77,7 @@ describe('OAuthSession: when to refresh, when to sign in (fake clock)', () => {
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-02T09:00:00Z') });
     stateDir = mkdtempSync(join(tmpdir(), 'tether-policy-'));
-    store = new Keychain();
+    store = new LockableStore();
     lines.length = 0;
     grants.refreshTokens.mockReset();
     grants.signIn.mockReset();
