@@ -1,6 +1,5 @@
-// How a request to the MCP server carries its credential: Bearer as the SDK wrote it, or bound to its key with a
-// fresh DPoP proof (RFC 9449 section 7.1); a 403 insufficient_scope is met with a step-up sign-in and the same
-// request again (MCP authorization, scope challenge handling); a 401 is remembered with the token it carried.
+// How a request to the MCP server carries its credential: Bearer, or a DPoP proof (RFC 9449 section 7.1); a 403
+// insufficient_scope met with a step-up sign-in and the same request again; each 401 matched with its token.
 import type { Fetch } from '../http/fetch.js';
 import type { Logger } from '../log.js';
 import type { StoredDPoPKey } from '../store/secret-store.js';

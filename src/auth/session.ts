@@ -1,7 +1,5 @@
-// The sign-in of one mcp-tether process to one MCP server, as the SDK transport's AuthProvider: a fresh bearer
-// token before every request, refresh ahead of expiry, and on 401 one refresh or else a new sign-in (browser,
-// device or a machine's own grant). The policy lives here; what is held and stored is held-sign-in.ts's, how a
-// request carries it is credential-fetch.ts's. Refresh and sign-in code (openid-client) is loaded only when needed.
+// When one process refreshes and when it signs in, as the SDK transport's AuthProvider: a fresh token before every
+// request, refresh ahead of expiry, and on 401 one refresh or else a new sign-in (held-sign-in.ts holds the tokens).
 import type { AuthProvider } from '@modelcontextprotocol/client';
 import { hasCode, messageOf, TetherError } from '../errors.js';
 import type { Fetch } from '../http/fetch.js';

@@ -1,10 +1,11 @@
-// The envelope of a large IDE message, read from its bytes without decoding or parsing the rest: every top-level
-// member but the large ones, and `params` / `result` / `error` likewise one level down. A message this large is
-// forwarded as its bytes (verbatim.ts), so the bridge and the SDK transport need only its envelope (id, method,
-// params.name, params._meta); decoding and parsing 20 MB cost more than the rest of the relay. The server parses the
-// whole message, and answers a malformed one itself.
+// The envelope of a large message, read from its bytes without decoding or parsing the rest: every member but the
+// large ones, and `params` / `result` / `error` one level down.
 
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+
+// Why: a message this large is forwarded as its bytes (verbatim.ts, verbatim-results.ts), so the bridge and the SDK
+// transport need only its envelope (id, method, params.name, params._meta); decoding and parsing 20 MB cost more
+// than the rest of the relay. The receiver parses the whole message, and answers a malformed one itself.
 
 /** Lines from this size on are read as their envelope (the size where verbatim-results.ts takes over, too). */
 export const SKIM_FROM_BYTES = 1024 * 1024;

@@ -1,9 +1,11 @@
 // The parts of undici mcp-tether uses, loaded by path: its connection pools (Agent, and EnvHttpProxyAgent when a
-// proxy is set) and its request API. undici's index also loads fetch, WebSocket, caches and more: twice the load time
-// (about 80 ms against 40 ms bundled) on the way to the IDE's first list, and twice the package size. The paths are
-// undici's own files, so package.json holds undici to one minor version; test/bridge/http-proxy.test.ts and
-// test/package.test.ts load them through the proxy agent and the bundle.
+// proxy is set) and its request API.
 import type { Agent, EnvHttpProxyAgent } from 'undici';
+
+// Why by path: undici's index also loads fetch, WebSocket, caches and more: twice the load time (about 80 ms against
+// 40 ms bundled) on the way to the IDE's first list, and twice the package size. The paths are undici's own files, so
+// package.json holds undici to one minor version; test/bridge/http-proxy.test.ts and test/package.test.ts load them
+// through the proxy agent and the bundle.
 
 export interface UndiciParts {
   Agent: typeof Agent;
