@@ -8,7 +8,7 @@ import type { SignInObserver } from '../auth/settings.js';
 import { asTetherError, describeError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EARLY_ANSWER_MS, holdPolicy, type HoldPolicy } from './clients.js';
-import { isEnvelope, readEnvelope, SKIM_FROM_BYTES, wholeMessage } from './envelope.js';
+import { readEnvelope, SKIM_FROM_BYTES } from './envelope.js';
 import { earlyInitializeResult, LIST_FAMILIES, listFamily, type CachedServer, type ListFamily } from './handshake.js';
 import { classify, errorResponse, idOf, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, objectOf, PARSE_ERROR, resultOf, UPSTREAM_ERROR, type Json, type RequestId } from './jsonrpc.js';
 import { MessageWriter, readLines } from './stdio.js';
@@ -21,7 +21,7 @@ import { URL_ELICITATION_REQUIRED, withElicitationUrls } from './url-elicitation
 const LINK_WAIT_MS = 8_000;
 
 /** What the bridge needs of the server side: `Upstream`, or anything shaped like it (the phase tests' stand-in). */
-export type BridgeUpstream = Pick<Upstream, 'onmessage' | 'initialize' | 'send' | 'close' | 'era' | 'serverUrl' | 'bytesOf'>;
+export type BridgeUpstream = Pick<Upstream, 'onmessage' | 'initialize' | 'send' | 'close' | 'era' | 'serverUrl' | 'bytesOf' | 'whole'>;
 
 export interface BridgeOptions {
   upstream: BridgeUpstream;
@@ -480,18 +480,12 @@ export class Bridge implements SignInObserver {
         return;
       }
       this.pending.delete(id);
-      if (method === 'tools/list' && 'result' in message && this.options.toolFilter.active) out = this.options.toolFilter.filterList(this.whole(message));
-      if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(this.whole(message), this.options.upstream.serverUrl);
+      if (method === 'tools/list' && 'result' in message && this.options.toolFilter.active) out = this.options.toolFilter.filterList(this.upstream.whole(message));
+      if ('error' in message && message.error.code === URL_ELICITATION_REQUIRED && !this.ideSupportsUrlElicitation()) out = withElicitationUrls(this.upstream.whole(message), this.options.upstream.serverUrl);
     }
     this.log.debug(() => `server -> IDE: ${'method' in message ? message.method : 'response'} ${id === undefined ? '' : String(id)}`);
     // A large result that came as its envelope goes out as the server's bytes, unless it was rewritten here.
     this.write(out, out === message ? this.upstream.bytesOf(message) : undefined);
-  }
-
-  /** The message whole: a large result that came as its envelope is read from its bytes (only to rewrite it). */
-  private whole(message: JSONRPCMessage): JSONRPCMessage {
-    const bytes = isEnvelope(message) ? this.upstream.bytesOf(message) : undefined;
-    return bytes ? wholeMessage(bytes) : message;
   }
 
   /** The IDE declared URL elicitation, and is not known to leave such requests unshown (clients.ts). */

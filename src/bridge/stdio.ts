@@ -55,9 +55,9 @@ export function readLines(input: Readable, onLine: OnLine, onEnd: () => void): v
   input.on('error', () => onEnd());
 }
 
-/** Writes one message; `json` is its text when known already (a server's result passed on as written). */
-export function writeMessage(output: Writable, message: unknown, json = JSON.stringify(message)): void {
-  if (json.length <= JOIN_LIMIT) {
+/** Writes one message; `json` is its JSON when known already (a large result as the server's bytes, written as they are). */
+export function writeMessage(output: Writable, message: unknown, json: string | Uint8Array = JSON.stringify(message)): void {
+  if (typeof json === 'string' && json.length <= JOIN_LIMIT) {
     output.write(`${json}\n`);
     return;
   }
@@ -83,8 +83,7 @@ export class MessageWriter {
   write(message: unknown, json: string | Uint8Array = JSON.stringify(message)): void {
     if (typeof json !== 'string' || json.length > JOIN_LIMIT) {
       this.flush();
-      this.output.write(json);
-      this.output.write('\n');
+      writeMessage(this.output, message, json);
       return;
     }
     if (!this.busy) {

@@ -296,7 +296,7 @@ export class Upstream {
   }
 
   /** The message whole: a large result that came as its envelope (envelope.ts) is read from the server's bytes. */
-  private whole(message: JSONRPCMessage): JSONRPCMessage {
+  whole(message: JSONRPCMessage): JSONRPCMessage {
     const bytes = isEnvelope(message) ? this.bytesOf(message) : undefined;
     return bytes ? wholeMessage(bytes) : message;
   }

@@ -46,6 +46,7 @@ function startBridge(clientInfo: { name: string }, capabilities: Record<string, 
     },
     close: async () => undefined,
     bytesOf: () => undefined,
+    whole: (message) => message,
   };
   const stderr: string[] = [];
   const bridge = new Bridge({ upstream, input, output, log: new Logger('info', (line) => stderr.push(line)), toolFilter: new ToolFilter(), version: '0.0.0-test' });
