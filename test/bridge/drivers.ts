@@ -11,14 +11,27 @@ import { BROWSER, CLI, type Workspace } from '../helpers/ide.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes; returns its last answer. */
+/**
+ * Polls `check` every 50 ms until it returns true or `timeoutMs` passes; returns its last answer. A check that throws
+ * (a keychain read while the test daemon is being restarted, say) counts as "not yet"; if the last one threw, the
+ * timeout says why.
+ */
 export async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
+  let failure: unknown;
+  for (;;) {
+    try {
+      if (check()) return true;
+      failure = undefined;
+    } catch (error) {
+      failure = error;
+    }
+    if (Date.now() > deadline) {
+      if (failure !== undefined) throw new Error(`the condition was still failing after ${timeoutMs} ms`, { cause: failure });
+      return false;
+    }
     await sleep(50);
   }
-  return true;
 }
 
 /** Settles with the promise's outcome, or with 'timeout' after `ms` (so a hang fails the test instead of stalling it). */

@@ -446,7 +446,16 @@ export function geminiStub(tool: string, signedIn: () => Promise<void>): Promise
       res.end(JSON.stringify({ totalTokens: 1 }));
     } else if (answered) send([{ text: `tool said: ${JSON.stringify(answered.response)}` }]);
     else if (wanted) send([{ functionCall: { name: wanted, args: {} } }]);
-    else if (signIn) void signedIn().then(() => send([{ functionCall: { name: signIn, args: {} } }]));
+    else if (signIn) {
+      signedIn().then(
+        () => send([{ functionCall: { name: signIn, args: {} } }]),
+        (error: unknown) => {
+          // The test fails on what the user would see (no answer from the tool); the stub must not crash the runner.
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 500, message: `stub: the sign-in did not finish: ${String(error)}` } }));
+        },
+      );
+    }
     else if ((body.generationConfig as Json | undefined)?.responseMimeType === 'application/json') send([{ text: '{"reasoning":"stub","next_speaker":"user","model_choice":"flash"}' }]);
     else send([{ text: 'stub answer' }]);
   }, []);
