@@ -44,9 +44,20 @@ export class VerbatimResults {
       const response = await fetch(input, init);
       const isEventStream = response.headers.get('content-type')?.toLowerCase().startsWith('text/event-stream') === true;
       if (init?.method !== 'POST' || !response.ok || !isEventStream || !response.body) return response;
-      const body = response.body.pipeThrough(new TransformStream(new LargeResultSwap((data) => this.hold(data))));
+      const swap = this.eventSwap();
+      const body = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, controller) => swap.push(chunk, (bytes) => controller.enqueue(bytes)),
+          flush: (controller) => swap.end((bytes) => controller.enqueue(bytes)),
+        }),
+      );
       return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
     };
+  }
+
+  /** A fresh reader of one event stream's bytes that swaps each large result event for its stand-in (see `wrap`). */
+  eventSwap(): LargeResultSwap {
+    return new LargeResultSwap((data) => this.hold(data));
   }
 
   /**
@@ -100,20 +111,23 @@ export class VerbatimResults {
  * small events pass as they came; an event of LARGE bytes or more whose only data line holds a result has that line
  * replaced. A stream with a CR anywhere is passed through untouched from there on (its lines may end otherwise).
  */
-class LargeResultSwap {
+type Emit = (bytes: Uint8Array) => void;
+
+export class LargeResultSwap {
   private pieces: Uint8Array[] = [];
   private length = 0;
   private untouched = false;
 
   constructor(private readonly standIn: (data: Buffer) => string | undefined) {}
 
-  transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>): void {
+  /** Takes the stream's next chunk; `emit` gets the bytes to pass on, events whole or swapped. */
+  push(chunk: Uint8Array, emit: Emit): void {
     if (!this.untouched && chunk.includes(CR)) {
       this.untouched = true;
-      this.flush(controller);
+      this.end(emit);
     }
     if (this.untouched) {
-      controller.enqueue(chunk);
+      emit(chunk);
       return;
     }
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -123,7 +137,7 @@ class LargeResultSwap {
     while (stop !== -1) {
       this.pieces.push(bytes.subarray(start, stop));
       this.length += stop - start;
-      this.emit(controller);
+      this.emitEvent(emit);
       start = stop;
       stop = eventEnd(bytes, start);
     }
@@ -133,8 +147,9 @@ class LargeResultSwap {
     }
   }
 
-  flush(controller: TransformStreamDefaultController<Uint8Array>): void {
-    for (const piece of this.pieces) controller.enqueue(piece);
+  /** Passes on what is held (the stream ended, or turned out to use CRs). */
+  end(emit: Emit): void {
+    for (const piece of this.pieces) emit(piece);
     this.pieces = [];
     this.length = 0;
   }
@@ -145,15 +160,15 @@ class LargeResultSwap {
   }
 
   /** Passes on the event just completed, its result line swapped for a stand-in when it is a large result. */
-  private emit(controller: TransformStreamDefaultController<Uint8Array>): void {
+  private emitEvent(emit: Emit): void {
     if (this.length < LARGE) {
-      this.flush(controller);
+      this.end(emit);
       return;
     }
     const event = Buffer.concat(this.pieces, this.length);
     this.pieces = [];
     this.length = 0;
-    controller.enqueue(swapped(event, this.standIn) ?? event);
+    emit(swapped(event, this.standIn) ?? event);
   }
 }
 

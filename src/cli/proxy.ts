@@ -48,9 +48,13 @@ export async function runProxy(config: Config, log: Logger, env: NodeJS.ProcessE
     ...(cached?.era ? { era: cached.era } : {}),
     log,
     streamable: () =>
-      new TetherTransport((fetch) => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
+      new TetherTransport((fetch) => new sdk.StreamableHTTPClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk, {
+        url: config.serverUrl,
+        headers: config.headers,
+        token: () => session.token(),
+      }),
     legacySse: () =>
-      new TetherTransport((fetch) => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk.deserializeMessage),
+      new TetherTransport((fetch) => new sdk.SSEClientTransport(config.serverUrl, { authProvider: session, fetch, requestInit }), transportFetch, sdk),
     showsUrlElicitation: () => bridge.ideSupportsUrlElicitation(),
   });
   const bridge: Bridge = new Bridge({

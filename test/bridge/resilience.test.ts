@@ -95,3 +95,26 @@ describe('the GET stream breaking', () => {
     }
   });
 });
+
+describe('a call\'s own answer stream breaking on a server that keeps its events', () => {
+  it('is resumed with Last-Event-ID: the IDE gets the answer under its own id, and nothing is asked twice', async () => {
+    const server = await startBridgeServer({ resumable: { retryMs: 300 } });
+    const cli = new RawCli(server.url, workspace());
+    try {
+      await cli.handshake();
+      const answer = cli.request(7, 'tools/call', { name: 'pause', arguments: { ms: 1_500 }, _meta: { progressToken: 'p7' } }, 20_000);
+      // The progress notification (an event with an id) has reached the IDE: the stream is cut before the answer.
+      expect(await waitUntil(() => cli.messages.some((m) => m.method === 'notifications/progress'), 10_000), cli.stderr).toBe(true);
+      server.cutPostStreams();
+      const result = await answer;
+      expect(text(result.result), cli.stderr).toBe('after the pause');
+      expect(server.record.toolsStarted.filter((name) => name === 'pause')).toHaveLength(1);
+      const resumed = server.record.http.filter((r) => r.method === 'GET' && r.lastEventId !== undefined);
+      expect(resumed.length).toBeGreaterThanOrEqual(1);
+      expect(text((await cli.request(8, 'tools/call', { name: 'echo', arguments: { text: 'still here' } })).result)).toBe('still here');
+    } finally {
+      cli.kill();
+      await server.close();
+    }
+  });
+});
