@@ -88,23 +88,24 @@ interface Reading {
  * Reads the answer's events as they come and hands on each message, as the SDK transport does (a message that is
  * not JSON-RPC is reported and skipped). A stream whose events carried ids and that ended or broke before the
  * response is resumed (MCP transports, "Resumability and Redelivery"): a GET with Last-Event-ID after the server's
- * retry interval, the response renumbered to the request's id; after RECONNECT.maxRetries resumptions that bring
- * nothing, the stream is over.
+ * retry interval, the response renumbered to the request's id; after RECONNECT.maxRetries resumptions in a row that
+ * bring nothing, the stream is over (and the bridge answers the IDE with an error).
  */
 async function readEvents(context: PostContext, body: ReadableStream<Uint8Array> | null, end: () => void, requestId: RequestId): Promise<void> {
   const reading: Reading = { lastEventId: undefined, answered: false, retryMs: undefined, events: 0 };
   let stream = body;
   let failures = 0;
   for (;;) {
-    await readStream(context, stream, reading, failures > 0 || stream !== body ? requestId : undefined);
+    await readStream(context, stream, reading, stream === body ? undefined : requestId);
     if (context.signal.aborted) return;
     if (reading.lastEventId === undefined || reading.answered) break;
+    // a stream that brought events starts the count again; one that could not be opened, or brought nothing, adds one
     failures = reading.events > 0 ? 0 : failures + 1;
-    if (failures > RECONNECT.maxRetries) {
+    if (failures >= RECONNECT.maxRetries) {
       context.onerror(new Error(`Maximum reconnection attempts (${RECONNECT.maxRetries}) exceeded.`));
       break;
     }
-    await sleep(reading.retryMs ?? Math.min(RECONNECT.initialMs * RECONNECT.growFactor ** Math.max(failures - 1, 0), RECONNECT.maxMs), context.signal);
+    await sleep(reading.retryMs ?? Math.min(RECONNECT.initialMs * RECONNECT.growFactor ** failures, RECONNECT.maxMs), context.signal);
     if (context.signal.aborted) return;
     const resumed = await resume(context, reading.lastEventId);
     if (resumed === 'not-supported') break;
