@@ -5,7 +5,7 @@ import { startBridgeServer, type BridgeServer } from '../fixtures/bridge-server.
 import { text, workspace } from '../helpers/ide.js';
 import { connectIde } from './drivers.js';
 
-const ALL = ['announce', 'ask', 'ask-push', 'big', 'digest', 'echo', 'needs-consent', 'progress', 'wait-for-cancel'];
+const ALL = ['announce', 'ask', 'ask-push', 'big', 'digest', 'echo', 'needs-consent', 'pause', 'progress', 'wait-for-cancel'];
 
 describe('tool filtering', () => {
   let server: BridgeServer;
@@ -18,7 +18,7 @@ describe('tool filtering', () => {
   });
 
   const cases: Array<{ args: string[]; visible: string[] }> = [
-    { args: ['--ignore-tool', 'big', '--ignore-tool', 'wait-*'], visible: ['announce', 'ask', 'ask-push', 'digest', 'echo', 'needs-consent', 'progress'] },
+    { args: ['--ignore-tool', 'big', '--ignore-tool', 'wait-*'], visible: ['announce', 'ask', 'ask-push', 'digest', 'echo', 'needs-consent', 'pause', 'progress'] },
     { args: ['--allow-tool', 'e?ho', '--allow-tool', 'di*'], visible: ['digest', 'echo'] },
     { args: ['--allow-tool', '*', '--ignore-tool', 'needs-consent'], visible: ALL.filter((name) => name !== 'needs-consent') },
   ];
