@@ -11,7 +11,7 @@ import type { LargeResultSwap } from './verbatim-results.js';
  * about half the CPU, which takes mcp-tether's per-call cost below a direct SDK client's (`npm run bench`, "echo").
  * It is taken only where it behaves as the SDK transport does (tether-transport.ts says when); what it does not
  * handle, it leaves to the SDK transport before anything was acted on: a redirect, a 401. The handshake, the GET
- * stream, resumption and the legacy HTTP+SSE transport stay the SDK's.
+ * stream and the legacy HTTP+SSE transport stay the SDK's; the answer's own stream is resumed here (readEvents).
  */
 
 /** The SDK pieces this path needs, handed in so that loading this module does not load the SDK. */
@@ -36,8 +36,9 @@ export interface PostContext {
 
 /**
  * POSTs one request and hands on its answer. 'sent' when the server took it (its answer, if any, is handed on or on
- * its way; `onStreamEnd` is called when an event stream carrying it is over, as the SDK transport's option is); 'declined' when the answer is the SDK transport's to handle (a redirect, a 401): the server did not act
- * on the request, and the caller sends it through the SDK transport. Any other failure throws the SDK's own error.
+ * its way; `onStreamEnd` is called when an event stream carrying it is over, as the SDK transport's option is);
+ * 'declined' when the answer is the SDK transport's to handle (a redirect, a 401): the server did not act on the
+ * request, and the caller sends it through the SDK transport. Any other failure throws the SDK's own error.
  */
 export async function postRequest(context: PostContext, request: { id: RequestId; body: Uint8Array | string }, onStreamEnd: () => void): Promise<'sent' | 'declined'> {
   const { sdk } = context;
