@@ -1,8 +1,10 @@
 // The steady-state request POST (MCP transports, "Sending Messages to the Server"): an IDE request's own bytes as
 // the body, and the answer (JSON, or an event stream read as it comes) handed on message by message.
-import { createParser } from 'eventsource-parser';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/client';
+import { createParser } from 'eventsource-parser';
 import type { Fetch } from '../http/fetch.js';
+import { accepting, mediaType } from '../http/media-type.js';
 import type { LargeResultSwap } from './verbatim-results.js';
 
 /**
@@ -106,7 +108,8 @@ async function readEvents(context: PostContext, body: ReadableStream<Uint8Array>
       context.onerror(new Error(`Maximum reconnection attempts (${RECONNECT.maxRetries}) exceeded.`));
       break;
     }
-    await sleep(reading.retryMs ?? Math.min(RECONNECT.initialMs * RECONNECT.growFactor ** failures, RECONNECT.maxMs), context.signal);
+    const wait = reading.retryMs ?? Math.min(RECONNECT.initialMs * RECONNECT.growFactor ** failures, RECONNECT.maxMs);
+    await delay(wait, undefined, { signal: context.signal }).catch(() => undefined); // closing ends the wait
     if (context.signal.aborted) return;
     const resumed = await resume(context, reading.lastEventId);
     if (resumed === 'not-supported') break;
@@ -164,26 +167,4 @@ async function resume(context: PostContext, lastEventId: string): Promise<Readab
     if (!context.signal.aborted) context.onerror(new Error(`Failed to resume the SSE stream: ${String(error)}`));
   }
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** An Accept header: whatever was asked for, and the types the transport reads. */
-export function accepting(accept: string | null, types: readonly string[]): string {
-  return [...new Set([...(accept?.split(',').map((type) => type.trim().toLowerCase()) ?? []), ...types])].join(', ');
-}
-
-/** A Content-Type's media type, lower case, without parameters. */
-export function mediaType(contentType: string | null): string | undefined {
-  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
 }

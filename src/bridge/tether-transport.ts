@@ -7,7 +7,8 @@
 //   - in: a result of 1 MiB or more in a POST's event stream is read as its envelope and handed on as a stand-in,
 //     which this transport swaps back, its bytes kept (verbatim-results.ts).
 // Decision (issue 15), on the bench's evidence: the SDK transports keep everything but the steady-state request POST.
-// They pass the MCP conformance suites and own the handshake, session ids, the GET stream, redirects and 401s; the request POST, the one thing done per call, costs about twice the CPU through them (see direct-post.ts).
+// They pass the MCP conformance suites and own the handshake, session ids, the GET stream, redirects and 401s; the
+// request POST, the one thing done per call, costs about twice the CPU through them (see direct-post.ts).
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
 import { postRequest, type PostContext, type PostSdk } from './direct-post.js';

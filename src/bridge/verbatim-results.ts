@@ -3,6 +3,7 @@
 // transport swaps back; the bridge writes the server's bytes to the IDE.
 import { isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
+import { mediaType } from '../http/media-type.js';
 import { messageOf } from '../errors.js';
 import { readEnvelope } from './envelope.js';
 import { idOf, INTERNAL_ERROR, type RequestId } from './jsonrpc.js';
@@ -42,7 +43,7 @@ export class VerbatimResults {
   wrap(fetch: Fetch): Fetch {
     return async (input, init) => {
       const response = await fetch(input, init);
-      const isEventStream = response.headers.get('content-type')?.toLowerCase().startsWith('text/event-stream') === true;
+      const isEventStream = mediaType(response.headers.get('content-type')) === 'text/event-stream';
       if (init?.method !== 'POST' || !response.ok || !isEventStream || !response.body) return response;
       const swap = this.eventSwap();
       const body = response.body.pipeThrough(

@@ -2,6 +2,7 @@
 // was tried, what came back and the likely fix (the path, /mcp versus /sse).
 import { TetherError } from '../errors.js';
 import { LIFECYCLE_PROTOCOL_VERSION } from '../protocol.js';
+import { mediaType } from './media-type.js';
 
 export type EndpointAnswer =
   /** It speaks MCP (a JSON-RPC answer, or an event stream). */
@@ -23,7 +24,7 @@ export function classifyAnswer(status: number, contentType: string | null, bodyS
   if (status === 404 || status === 410) return 'not-found';
   if (status === 405) return 'method-not-allowed';
   if (status >= 500) return 'server-error';
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaType(contentType);
   if (status >= 200 && status < 300 && type === 'text/event-stream') return 'mcp';
   if (type === 'application/json' && /"jsonrpc"\s*:\s*"2\.0"/.test(bodyStart)) return 'mcp';
   return 'not-mcp';

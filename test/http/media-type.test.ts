@@ -1,6 +1,6 @@
-// The steady-state POST's header helpers: the Accept it sends and the media type it reads an answer by.
+// Content negotiation helpers: the Accept a POST sends and the media type an answer is read by.
 import { describe, expect, it } from 'vitest';
-import { accepting, mediaType } from '../../src/bridge/direct-post.js';
+import { accepting, mediaType } from '../../src/http/media-type.js';
 
 describe('accepting', () => {
   it('asks for both answers a POST may get, after whatever the command line asked for, each once', () => {
