@@ -9,6 +9,7 @@
 // Decision (issue 15), on the bench's evidence: the SDK transports keep everything but the steady-state request POST.
 // They pass the MCP conformance suites and own the handshake, session ids, the GET stream, redirects and 401s; the
 // request POST, the one thing done per call, costs about twice the CPU through them (see direct-post.ts).
+import { setMaxListeners } from 'node:events';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/client';
 import type { Fetch } from '../http/fetch.js';
 import { postRequest, type PostContext, type PostSdk } from './direct-post.js';
@@ -39,7 +40,11 @@ export class TetherTransport implements RemoteTransport {
   private readonly results: VerbatimResults;
   private readonly inner: RemoteTransport;
   private readonly post: PostContext | undefined;
-  private readonly closing = new AbortController();
+  /**
+   * Aborted on close. Each request in flight listens to it (undici removes the listener when the request ends), so an
+   * agent's parallel calls would pass Node's default of 10 and print a false "memory leak" warning on stderr.
+   */
+  private readonly closing = unlimited(new AbortController());
   /** Set once the handshake is done (the bridge's upstream sets it from the initialize result). */
   private protocolVersion: string | undefined;
 
@@ -131,4 +136,9 @@ export class TetherTransport implements RemoteTransport {
   bytesOf(message: unknown): Uint8Array | undefined {
     return this.results.bytesOf(message);
   }
+}
+
+function unlimited(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

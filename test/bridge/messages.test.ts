@@ -71,6 +71,21 @@ describe('messages in both directions', () => {
     }
   });
 
+  it('24 calls in flight at once (an agent working in parallel) are all answered, and stderr stays free of Node warnings', async () => {
+    const cli = new RawCli(server.url, workspace());
+    try {
+      await cli.handshake();
+      const ids = Array.from({ length: 24 }, (_, index) => `par-${index}`);
+      for (const id of ids) cli.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: id } } });
+      const answers = await Promise.all(ids.map((id) => cli.next((m) => m.id === id && !('method' in m), 20_000)));
+      expect(answers.map((answer) => text(answer.result))).toEqual(ids);
+      expect(cli.stderr).not.toMatch(/Warning:/);
+    } finally {
+      cli.child.stdin.end();
+      await cli.waitForExit(10_000);
+    }
+  });
+
   it('an IDE message reaches the server byte for byte: key order, spacing and integers beyond 2^53 kept', async () => {
     // Parsing and re-serialising would round 12345678901234567890 to 12345678901234567000 and tidy the spacing.
     const cli = new RawCli(server.url, workspace());
