@@ -11,8 +11,12 @@ if [ -z "${TETHER_KEYRING_SESSION:-}" ]; then
   export TETHER_KEYRING_SESSION
   export XDG_DATA_HOME="$TETHER_KEYRING_SESSION/data" XDG_RUNTIME_DIR="$TETHER_KEYRING_SESSION/run"
   mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-  status=0
-  dbus-run-session -- bash "$0" "$@" 2> >(grep -v -e 'Failed to set fd limit' -e 'org.a11y.Bus' >&2) || status=$?
+  # stderr through a filter for D-Bus's own noise, in a pipeline the shell waits for (line by line), so that nothing
+  # printed during the run can land after the command's last line (.ci/test's closing "N passed, N failed").
+  set +e
+  { dbus-run-session -- bash "$0" "$@" 2>&1 1>&3 3>&- | grep --line-buffered -v -e 'Failed to set fd limit' -e 'org.a11y.Bus' >&2; } 3>&1
+  status=${PIPESTATUS[0]}
+  set -e
   rm -rf "$TETHER_KEYRING_SESSION"
   exit "$status"
 fi
